@@ -1,0 +1,26 @@
+import type { NewEpochMetrics } from '../db/epoch-metrics.table';
+import type { EpochMetrics } from '../training/train';
+
+/** Maps the training engine's camelCase metrics onto the snake_case epoch_metrics row. */
+export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewEpochMetrics {
+  return {
+    run_id: runId,
+    epoch: m.epoch,
+    train_loss: m.trainLoss,
+    train_acc: m.trainAcc,
+    train_acc_eval: m.trainAccEval,
+    test_loss: m.testLoss,
+    test_acc: m.testAcc,
+    gap: m.gap,
+    act_var1: m.actVar1,
+    act_var2: m.actVar2,
+    weight_norm1: m.weightNorm1,
+    weight_norm2: m.weightNorm2,
+    weight_norm3: m.weightNorm3,
+    seconds: m.seconds,
+    eval_seconds: m.evalSeconds,
+    samples_per_sec: m.samplesPerSec,
+    backend: m.backend,
+    worker,
+  };
+}

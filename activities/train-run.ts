@@ -1,0 +1,117 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import { findRun, markRunFinished, markRunProgress, markRunStarted } from '../db/run-repository';
+import { loadCheckpoint, saveCheckpoint } from '../db/checkpoint-repository';
+import { upsertEpochMetrics } from '../db/epoch-metrics-repository';
+import type { RunPlan } from '../domain/run-identity';
+import type { Dataset } from '../training/fashion-mnist';
+import { train, type EpochMetrics } from '../training/train';
+import { toEpochRow } from './epoch-row';
+import { classifyFailure, isPermanentError } from './failure-classification';
+
+export interface TrainRunInput {
+  sweepId: string;
+  run: RunPlan;
+  /** Attempts the workflow allows; the last one marks the run failed (0 = unlimited). */
+  maxAttempts: number;
+}
+
+export interface TrainRunResult {
+  runId: string;
+  /** `reused`: the run was already trained far enough (by this or another sweep). */
+  outcome: 'trained' | 'reused';
+  epochsTrained: number;
+  testAcc: number | null;
+}
+
+/** What a training worker brings: the dataset parsed once per process and the active backend. */
+export interface TrainingDeps {
+  dataset: () => Dataset;
+  backend: string;
+  workerName: string;
+}
+
+// Between minibatches: yield so heartbeats and cancellation reach this activity; tfjs on
+// wasm/cpu runs synchronously and would otherwise starve the event loop for a whole epoch.
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Serializes training of one run across all workers and sweeps: a session-level advisory
+ * lock dies with its connection, so a killed worker never leaves the run locked.
+ */
+async function withRunLock<T>(db: Kysely<Database>, runId: string, body: () => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    const ctx = Context.current();
+    for (;;) {
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtextextended(${runId}, 0)) as locked`.execute(conn);
+      if (rows[0]?.locked) break;
+      ctx.heartbeat({ waitingForLock: runId });
+      await ctx.sleep(1000);
+    }
+    try {
+      return await body();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtextextended(${runId}, 0))`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps | null) {
+  return async function trainRun({ run, maxAttempts }: TrainRunInput): Promise<TrainRunResult> {
+    if (deps === null) {
+      throw ApplicationFailure.nonRetryable('trainRun reached a worker without training enabled; start workers with --role train or all', 'WorkerMisconfigured');
+    }
+    const ctx = Context.current();
+    try {
+      return await withRunLock(db, run.runId, async () => {
+        const existing = await findRun(db, run.runId);
+        if (existing?.status === 'completed' && existing.epochs_done >= run.maxEpochs) {
+          return { runId: run.runId, outcome: 'reused' as const, epochsTrained: 0, testAcc: null };
+        }
+        const checkpoint = await loadCheckpoint(db, run.runId);
+        await markRunStarted(db, run.runId, deps.workerName, deps.backend);
+        let last: EpochMetrics | undefined;
+        let trained = 0;
+        await train(
+          { ...run, epochs: run.maxEpochs },
+          deps.dataset(),
+          {
+            onBatch: async ({ epoch, batch }) => {
+              ctx.heartbeat({ epoch: epoch - 1, batch });
+              await yieldToEventLoop();
+              if (ctx.cancellationSignal.aborted) throw new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
+            },
+            onEpoch: async (metrics, cp) => {
+              await upsertEpochMetrics(db, toEpochRow(run.runId, metrics, deps.workerName));
+              await saveCheckpoint(db, run.runId, cp.epoch, cp.weights);
+              await markRunProgress(db, run.runId, metrics.epoch);
+              ctx.heartbeat({ epoch: metrics.epoch });
+              last = metrics;
+              trained += 1;
+            },
+          },
+          checkpoint && checkpoint.epoch <= run.maxEpochs ? checkpoint : null,
+        );
+        await markRunFinished(db, run.runId, 'completed');
+        return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: last?.testAcc ?? null };
+      });
+    } catch (err) {
+      await recordFailure(db, run.runId, err, ctx.info.attempt, maxAttempts).catch(() => undefined);
+      return classifyFailure(err);
+    }
+  };
+}
+
+async function recordFailure(db: Kysely<Database>, runId: string, err: unknown, attempt: number, maxAttempts: number): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof CancelledFailure) {
+    await markRunFinished(db, runId, 'cancelled', message);
+  } else if (isPermanentError(err) || (maxAttempts > 0 && attempt >= maxAttempts)) {
+    await markRunFinished(db, runId, 'failed', message);
+  } else {
+    // A retry will pick the run up from its last checkpoint.
+    await db.updateTable('runs').set({ status: 'pending', error: message }).where('id', '=', runId).execute();
+  }
+}

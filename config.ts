@@ -1,0 +1,97 @@
+import path from 'node:path';
+
+/**
+ * Everything regsweep reads from the environment, read once, validated and frozen.
+ * Nothing else reads `process.env`.
+ */
+export interface RegsweepConfig {
+  /** Postgres to use; null = start the embedded one. `DATABASE_URL` */
+  databaseUrl: string | null;
+  /** Existing Temporal frontend (host:port); null = start the dev server. `TEMPORAL_ADDRESS` */
+  temporalAddress: string | null;
+  /** @default "default" `TEMPORAL_NAMESPACE` */
+  temporalNamespace: string;
+  /** mTLS client certificate / key files for a remote cluster. `TEMPORAL_TLS_CERT`, `TEMPORAL_TLS_KEY` */
+  temporalTlsCert: string | null;
+  temporalTlsKey: string | null;
+  /** API key for Temporal Cloud style clusters. `TEMPORAL_API_KEY` */
+  temporalApiKey: string | null;
+  /** The `temporal` CLI binary; null = look on PATH and in Go's bin folder. `TEMPORAL_CLI_PATH` */
+  temporalCliPath: string | null;
+  /** @default "regsweep" `REGSWEEP_TASK_QUEUE` */
+  taskQueue: string;
+  /** Training backend. @default "wasm" `REGSWEEP_BACKEND` */
+  backend: string;
+  /** Extra folder searched first for Fashion-MNIST. `REGSWEEP_DATA_DIR` */
+  dataDir: string | null;
+  /** Where the embedded Postgres and the dev server keep their files. @default "<cwd>/.regsweep" `REGSWEEP_HOME` */
+  home: string;
+  /** Largest accepted sweep. @default 100000 `REGSWEEP_MAX_TRIALS` */
+  maxTrials: number;
+  /** Fixed dev-server ports (0 = pick free ones). @default 7233 / 8233 `REGSWEEP_TEMPORAL_PORT`, `REGSWEEP_TEMPORAL_UI_PORT` */
+  temporalPort: number;
+  temporalUiPort: number;
+  /** @default 5433 `REGSWEEP_POSTGRES_PORT` (embedded Postgres) */
+  postgresPort: number;
+}
+
+/** A setting in the environment is malformed; `variable` names it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+const text = (env: NodeJS.ProcessEnv, name: string): string | null => {
+  const v = env[name]?.trim();
+  return v ? v : null;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<RegsweepConfig> {
+  const databaseUrl = text(env, 'DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', `DATABASE_URL must start with postgres:// or postgresql://, got ${JSON.stringify(databaseUrl.split('@').pop())}`);
+  }
+  return Object.freeze({
+    databaseUrl,
+    temporalAddress: text(env, 'TEMPORAL_ADDRESS'),
+    temporalNamespace: text(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+    temporalTlsCert: text(env, 'TEMPORAL_TLS_CERT'),
+    temporalTlsKey: text(env, 'TEMPORAL_TLS_KEY'),
+    temporalApiKey: text(env, 'TEMPORAL_API_KEY'),
+    temporalCliPath: text(env, 'TEMPORAL_CLI_PATH'),
+    taskQueue: text(env, 'REGSWEEP_TASK_QUEUE') ?? 'regsweep',
+    backend: text(env, 'REGSWEEP_BACKEND') ?? 'wasm',
+    dataDir: text(env, 'REGSWEEP_DATA_DIR'),
+    home: path.resolve(cwd, text(env, 'REGSWEEP_HOME') ?? '.regsweep'),
+    maxTrials: integer(env, 'REGSWEEP_MAX_TRIALS', 100_000, 1, 10_000_000),
+    temporalPort: integer(env, 'REGSWEEP_TEMPORAL_PORT', 7233, 0, 65535),
+    temporalUiPort: integer(env, 'REGSWEEP_TEMPORAL_UI_PORT', 8233, 0, 65535),
+    postgresPort: integer(env, 'REGSWEEP_POSTGRES_PORT', 5433, 0, 65535),
+  });
+}
+
+/** Strips the password from a connection URL before it is printed or logged. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,17 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { SweepsTable } from './sweeps.table';
+import type { RunsTable, SweepRunsTable, SweepTrialsTable } from './runs.table';
+import type { CheckpointsTable, EpochMetricsTable } from './epoch-metrics.table';
+
+/** Every table and view regsweep's code reads or writes. */
+export interface Database {
+  sweeps: SweepsTable;
+  runs: RunsTable;
+  sweep_runs: SweepRunsTable;
+  sweep_trials: SweepTrialsTable;
+  epoch_metrics: EpochMetricsTable;
+  checkpoints: CheckpointsTable;
+}
+
+/** Repository functions take either the pool-backed instance or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;

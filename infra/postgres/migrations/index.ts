@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as coreTables from './20261129T0900-core-tables';
+
+/** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
+export const migrations: Record<string, Migration> = {
+  '20261129T0900-core-tables': coreTables,
+};

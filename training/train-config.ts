@@ -1,0 +1,125 @@
+import { TrainConfigError } from './training-errors.js';
+
+/** Size of the Fashion-MNIST training split; the upper bound of `trainSubset`. */
+export const fashionMnistTrainCount = 60000;
+
+/**
+ * Settings of one training run of the d2l dropout MLP
+ * (784 → hidden[0] → dropout1 → hidden[1] → dropout2 → 10).
+ */
+export interface TrainConfig {
+  /** Dropout probability after the first hidden layer, in [0, 1). */
+  dropout1: number;
+  /** Dropout probability after the second hidden layer, in [0, 1). */
+  dropout2: number;
+  /** L2 penalty coefficient on weight matrices (never biases), >= 0. */
+  weightDecay: number;
+  /** Non-negative integer seeding init, shuffle order and dropout masks. */
+  seed: number;
+  /** Train until this epoch (1-based, inclusive). */
+  epochs: number;
+  /** SGD learning rate. @default 0.5 */
+  lr: number;
+  /** Minibatch size. @default 256 */
+  batchSize: number;
+  /** Widths of the two hidden layers. @default [256, 256] */
+  hidden: [number, number];
+  /** Train on a fixed class-balanced subset of this many images; null = all 60,000. @default null */
+  trainSubset: number | null;
+  /** Standard deviation of the normal weight init. @default 0.01 */
+  initStd?: number;
+}
+
+/** The d2l defaults for every setting a sweep does not vary. */
+export const defaultTrainSettings = {
+  lr: 0.5,
+  batchSize: 256,
+  hidden: [256, 256],
+  trainSubset: null,
+  initStd: 0.01,
+} as const;
+
+/** The fields a caller must give; everything else falls back to {@link defaultTrainSettings}. */
+export type TrainConfigInput = Pick<TrainConfig, 'dropout1' | 'dropout2' | 'weightDecay' | 'seed' | 'epochs'> &
+  Partial<Omit<TrainConfig, 'dropout1' | 'dropout2' | 'weightDecay' | 'seed' | 'epochs'>>;
+
+/** Fills unset settings with {@link defaultTrainSettings}, then validates. */
+export function withTrainDefaults(input: TrainConfigInput): Required<TrainConfig> {
+  return validateTrainConfig({
+    ...input,
+    lr: input.lr ?? defaultTrainSettings.lr,
+    batchSize: input.batchSize ?? defaultTrainSettings.batchSize,
+    hidden: input.hidden ?? [...defaultTrainSettings.hidden],
+    trainSubset: input.trainSubset === undefined ? defaultTrainSettings.trainSubset : input.trainSubset,
+    initStd: input.initStd ?? defaultTrainSettings.initStd,
+  });
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function requireInteger(field: string, value: unknown, min: number, max: number): number {
+  if (!isNumber(value) || !Number.isInteger(value) || value < min || value > max) {
+    throw new TrainConfigError(`${field} must be an integer in [${min}, ${max}], got ${describe(value)}`, field);
+  }
+  return value;
+}
+
+function requireProbability(field: string, value: unknown): number {
+  if (!isNumber(value) || value < 0 || value >= 1) {
+    throw new TrainConfigError(`${field} must be in [0, 1), got ${describe(value)}`, field);
+  }
+  return value;
+}
+
+function requirePositive(field: string, value: unknown): number {
+  if (!isNumber(value) || value <= 0) {
+    throw new TrainConfigError(`${field} must be a finite number > 0, got ${describe(value)}`, field);
+  }
+  return value;
+}
+
+/**
+ * Checks every field of a training config and returns a copy with `initStd` filled in.
+ * Configs arrive as JSON from workflow inputs, so types are checked too, not only ranges.
+ *
+ * @throws TrainConfigError naming the first bad field, e.g. `dropout1 must be in [0, 1), got 1.2`.
+ */
+export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
+  const weightDecay: unknown = c.weightDecay;
+  if (!isNumber(weightDecay) || weightDecay < 0) {
+    throw new TrainConfigError(`weightDecay must be a finite number >= 0, got ${describe(weightDecay)}`, 'weightDecay');
+  }
+  const hidden: unknown = c.hidden;
+  if (
+    !Array.isArray(hidden) ||
+    hidden.length !== 2 ||
+    !hidden.every((width) => isNumber(width) && Number.isInteger(width) && width >= 1 && width <= 16384)
+  ) {
+    throw new TrainConfigError(
+      `hidden must be two integer layer widths in [1, 16384], got ${describe(hidden)}`,
+      'hidden',
+    );
+  }
+  const trainSubset: unknown = c.trainSubset;
+  if (trainSubset !== null) {
+    requireInteger('trainSubset', trainSubset, 10, fashionMnistTrainCount);
+  }
+  return {
+    dropout1: requireProbability('dropout1', c.dropout1),
+    dropout2: requireProbability('dropout2', c.dropout2),
+    weightDecay,
+    seed: requireInteger('seed', c.seed, 0, Number.MAX_SAFE_INTEGER),
+    epochs: requireInteger('epochs', c.epochs, 1, 100000),
+    lr: requirePositive('lr', c.lr),
+    batchSize: requireInteger('batchSize', c.batchSize, 1, fashionMnistTrainCount),
+    hidden: [hidden[0] as number, hidden[1] as number],
+    trainSubset: c.trainSubset,
+    initStd: requirePositive('initStd', c.initStd ?? defaultTrainSettings.initStd),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Error classes of the training engine. Each one is a permanent problem: retrying the
+ * same call gives the same failure, so callers should treat them as non-retryable.
+ */
+
+/**
+ * Thrown when the Fashion-MNIST files cannot be found, read, parsed or downloaded.
+ * The message names the file, what is wrong (expected vs got) and how to fix it.
+ */
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+
+  constructor(
+    message: string,
+    /** The file (absolute path or URL) at fault, or the folders searched when none was found. */
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Thrown by {@link validateTrainConfig} (and by train on resume) when a training setting is out of range. */
+export class TrainConfigError extends Error {
+  override readonly name = 'TrainConfigError';
+
+  constructor(
+    message: string,
+    /** The offending config field, e.g. `dropout1`. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown when a checkpoint cannot be decoded (truncated, bit-flipped, wrong format) or does
+ * not fit the model it is restored into (missing tensor, wrong shape).
+ */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
+/**
+ * Thrown by selectBackend when the requested TensorFlow.js backend's package is not installed
+ * or fails to initialise (e.g. missing CUDA libraries).
+ */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+
+  constructor(
+    message: string,
+    /** The backend that was asked for, e.g. `tensorflow-gpu`. */
+    readonly backend: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,70 @@
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import type { RegsweepConfig } from '../config';
+import { createActivities } from '../activities/index';
+import { openDatabase } from '../db/connect';
+import { connectWorker } from '../infra/temporal/connect';
+import { migrateToLatest } from '../infra/postgres/migrate';
+import { loadTrainingDeps } from './training-deps';
+
+export type WorkerRole = 'orchestrate' | 'train';
+
+export interface WorkerOptions {
+  role: WorkerRole;
+  temporalAddress: string;
+  databaseUrl: string;
+  /** Defaults: the workflow queue for orchestration, `regsweep-train` for training. */
+  taskQueue: string;
+  /** Training runs in parallel in this process. @default 1 */
+  concurrency: number;
+  backend: string;
+  /** After SIGTERM, in-flight runs get this long before they are cancelled (they resume from their last checkpoint elsewhere). */
+  shutdownGraceSeconds: number;
+  log: (line: string) => void;
+}
+
+const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * The composition root of one worker process: connects, migrates, builds the activities
+ * for its role, polls until SIGINT/SIGTERM, and closes everything it opened.
+ */
+export async function runWorker(options: WorkerOptions, config: Readonly<RegsweepConfig>): Promise<void> {
+  const workerName = `${os.hostname()}/${process.pid}`;
+  const database = openDatabase(options.databaseUrl, { max: options.concurrency + 3, applicationName: `regsweep-${options.role}` });
+  try {
+    await migrateToLatest(database.db);
+    const training = options.role === 'train' ? await loadTrainingDeps(config, options.backend, workerName) : null;
+    const connection = await connectWorker(options.temporalAddress, config);
+    try {
+      const activities = createActivities({ db: database.db, training });
+      const { trainRun, ...records } = activities;
+      const worker =
+        options.role === 'train'
+          ? await Worker.create({
+              connection,
+              namespace: config.temporalNamespace,
+              taskQueue: options.taskQueue,
+              activities: { trainRun },
+              maxConcurrentActivityTaskExecutions: options.concurrency,
+              shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
+              identity: workerName,
+            })
+          : await Worker.create({
+              connection,
+              namespace: config.temporalNamespace,
+              taskQueue: options.taskQueue,
+              workflowsPath,
+              activities: records,
+              identity: workerName,
+            });
+      options.log(`worker ${workerName} role=${options.role} queue=${options.taskQueue}${training ? ` backend=${training.backend}` : ''} ready`);
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await database.close();
+  }
+}

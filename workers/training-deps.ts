@@ -1,0 +1,16 @@
+import type { RegsweepConfig } from '../config';
+import type { TrainingDeps } from '../activities/train-run';
+import { parseBackendName, selectBackend } from '../training/backends';
+import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
+
+/**
+ * Everything a training worker needs before it takes its first run: the backend (a
+ * missing package fails here, at start, not at the first run) and the dataset, parsed
+ * once and shared by every run of the process.
+ */
+export async function loadTrainingDeps(config: Readonly<RegsweepConfig>, backend: string, workerName: string): Promise<TrainingDeps> {
+  const active = await selectBackend(parseBackendName(backend));
+  const dir = locateDataset({ dataDir: config.dataDir });
+  const dataset = loadDatasetCached(dir);
+  return { dataset: () => dataset, backend: active, workerName };
+}

@@ -1,0 +1,5 @@
+/*
+ * The one module the worker bundles. The export name is the workflow type that people
+ * pass to `temporal workflow start --type`.
+ */
+export { sweepWorkflow as sweep } from './sweep-workflow';

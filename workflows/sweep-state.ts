@@ -1,0 +1,37 @@
+import type { BestConfig } from '../activities/index';
+
+/** Running tallies of a sweep; small and fixed-size, so they can ride along continue-as-new. */
+export interface SweepTally {
+  trials: number;
+  runs: number;
+  trained: number;
+  reused: number;
+  failed: number;
+  best: { runId: string; testAcc: number } | null;
+}
+
+/** What one workflow execution hands the next on continue-as-new: a cursor, never the grid. */
+export interface SweepCarry {
+  /** Ordinal of the last run scheduled. */
+  cursor: number;
+  paused: boolean;
+  tally: SweepTally;
+  continuedAsNew?: number;
+}
+
+/** The sweep workflow's result. */
+export interface SweepSummary {
+  sweepId: string;
+  trials: number;
+  runs: number;
+  /** Runs trained by this sweep. */
+  trained: number;
+  /** Runs that already existed, trained far enough, and were not trained again. */
+  reused: number;
+  completed: number;
+  failed: number;
+  continuedAsNew: number;
+  best: BestConfig | null;
+}
+
+export const emptyTally = (): SweepTally => ({ trials: 0, runs: 0, trained: 0, reused: 0, failed: 0, best: null });

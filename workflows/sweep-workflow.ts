@@ -1,0 +1,147 @@
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancelledFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RegsweepActivities } from '../activities/index';
+import { SpecError, type SweepSpec } from '../domain/sweep-spec';
+import { validateSpec } from '../domain/spec-validation';
+import { pauseSignal, progressQuery, resumeSignal, type SweepProgress } from './sweep-messages';
+import { emptyTally, type SweepCarry, type SweepSummary } from './sweep-state';
+
+// Runs fetched per page: small enough to keep each activity result and history event tiny.
+const pageSize = 200;
+
+function parseInput(input: unknown): SweepSpec {
+  try {
+    // The cap travels inside the workflow's own code: workflows cannot read the environment.
+    return validateSpec(input);
+  } catch (err) {
+    if (err instanceof SpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidSpec', { field: err.field });
+    throw err;
+  }
+}
+
+/**
+ * Trains every run of a sweep with at most `maxParallel` in flight and returns a summary.
+ * The sweep id is the workflow id. Only a cursor and tallies survive continue-as-new; the
+ * grid and the results live in Postgres.
+ *
+ * @param input the sweep spec, exactly as in the JSON file
+ * @param carry state handed over by continue-as-new; absent on a fresh launch
+ */
+export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise<SweepSummary> {
+  const spec = parseInput(input);
+  const sweepId = workflowInfo().workflowId;
+  const o = spec.orchestration;
+  const records = proxyActivities<RegsweepActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: `${o.retryInitialSeconds}s`, maximumInterval: `${o.retryMaxSeconds}s` },
+  });
+  const training = proxyActivities<RegsweepActivities>({
+    taskQueue: o.trainTaskQueue,
+    // A run may take hours; liveness comes from heartbeats, not from a total deadline.
+    startToCloseTimeout: '7 days',
+    heartbeatTimeout: `${o.heartbeatTimeoutSeconds}s`,
+    // Wait for the activity to acknowledge, so runs are marked cancelled before the sweep is.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: `${o.retryInitialSeconds}s`,
+      maximumInterval: `${o.retryMaxSeconds}s`,
+      maximumAttempts: o.maxAttempts,
+    },
+  });
+
+  const state: SweepCarry = carry ?? { cursor: -1, paused: false, tally: emptyTally() };
+  if (!carry) {
+    upsertSearchAttributes({ RegsweepName: [spec.name], RegsweepStatus: ['running'] });
+    const registered = await records.registerSweep({ sweepId, spec });
+    Object.assign(state.tally, { trials: registered.trials, runs: registered.runs, reused: registered.reused });
+  }
+  const tally = state.tally;
+  let running = 0;
+
+  setHandler(progressQuery, (): SweepProgress => ({
+    total: tally.runs,
+    done: tally.reused + tally.trained,
+    running,
+    failed: tally.failed,
+    paused: state.paused,
+    best: tally.best,
+  }));
+  setHandler(pauseSignal, () => void (state.paused = true));
+  setHandler(resumeSignal, () => void (state.paused = false));
+
+  const startRun = async (run: Awaited<ReturnType<RegsweepActivities['nextPendingRuns']>>[number]): Promise<void> => {
+    running += 1;
+    try {
+      const { ordinal: _ordinal, ...plan } = run;
+      const result = await training.trainRun({ sweepId, run: plan, maxAttempts: o.maxAttempts });
+      if (result.outcome === 'reused') tally.reused += 1;
+      else tally.trained += 1;
+      if (result.testAcc !== null && (tally.best === null || result.testAcc > tally.best.testAcc)) {
+        tally.best = { runId: run.runId, testAcc: result.testAcc };
+      }
+    } catch (err) {
+      // A cancelled sweep is detected once, at the loop; a rejected promise here would go unhandled.
+      if (!isCancellation(err)) tally.failed += 1;
+    } finally {
+      running -= 1;
+    }
+  };
+
+  try {
+    let page: Awaited<ReturnType<RegsweepActivities['nextPendingRuns']>> = [];
+    let exhausted = false;
+    const inFlight = new Set<Promise<void>>();
+    for (;;) {
+      await condition(() => !state.paused && running < spec.maxParallel);
+      // Continue-as-new only between runs: in-flight activities cannot move to the next run.
+      if (workflowInfo().continueAsNewSuggested) break;
+      if (page.length === 0) {
+        page = await records.nextPendingRuns({ sweepId, afterOrdinal: state.cursor, limit: pageSize });
+        if (page.length === 0) {
+          exhausted = true;
+          break;
+        }
+      }
+      const run = page.shift()!;
+      state.cursor = run.ordinal;
+      const p = startRun(run).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('sweep cancelled');
+    if (!exhausted) await continueAsNew<typeof sweepWorkflow>(spec, { ...state, continuedAsNew: (state.continuedAsNew ?? 0) + 1 });
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        upsertSearchAttributes({ RegsweepStatus: ['cancelled'] });
+        await records.finalizeSweep({ sweepId, status: 'cancelled' });
+      });
+    }
+    throw err;
+  }
+
+  const final = await records.finalizeSweep({ sweepId, status: tally.failed > 0 ? 'failed' : 'completed' });
+  upsertSearchAttributes({ RegsweepStatus: [tally.failed > 0 ? 'failed' : 'completed'] });
+  return {
+    sweepId,
+    trials: tally.trials,
+    runs: tally.runs,
+    trained: tally.trained,
+    reused: tally.reused,
+    completed: final.completed,
+    failed: final.failed,
+    continuedAsNew: state.continuedAsNew ?? 0,
+    best: final.best,
+  };
+}
