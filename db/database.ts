@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { SweepsTable } from './sweeps.table';
 import type { RunsTable, SweepRunsTable, SweepTrialsTable } from './runs.table';
 import type { CheckpointsTable, EpochMetricsTable } from './epoch-metrics.table';
+import type { TrialResultsView } from './trial-results.view';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -11,6 +12,7 @@ export interface Database {
   sweep_trials: SweepTrialsTable;
   epoch_metrics: EpochMetricsTable;
   checkpoints: CheckpointsTable;
+  trial_results: TrialResultsView;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetFileNames, datasetFiles, datasetInstallHint, systemDatasetDir, userDatasetCacheDir } from './dataset-files.js';
-import { classCount, imagePixels, readIdxFile } from './idx-format.js';
-import { createRng, deriveSeed, randomStreams } from './seeded-random.js';
-import { fashionMnistTrainCount } from './train-config.js';
-import { DatasetError, TrainConfigError } from './training-errors.js';
+import { datasetFileNames, datasetFiles, datasetInstallHint, systemDatasetDir, userDatasetCacheDir } from './dataset-files';
+import { classCount, imagePixels, readIdxFile } from './idx-format';
+import { createRng, deriveSeed, randomStreams } from './seeded-random';
+import { fashionMnistTrainCount } from './train-config';
+import { DatasetError, TrainConfigError } from './training-errors';
 
 export const fashionMnistTestCount = 10000;
 

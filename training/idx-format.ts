@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { datasetInstallHint, datasetRepairHint } from './dataset-files.js';
-import { DatasetError } from './training-errors.js';
+import { datasetInstallHint, datasetRepairHint } from './dataset-files';
+import { DatasetError } from './training-errors';
 
 /** What one gz IDX file of Fashion-MNIST must hold. */
 export interface IdxExpectation {

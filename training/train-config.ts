@@ -1,4 +1,4 @@
-import { TrainConfigError } from './training-errors.js';
+import { TrainConfigError } from './training-errors';
 
 /** Size of the Fashion-MNIST training split; the upper bound of `trainSubset`. */
 export const fashionMnistTrainCount = 60000;

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { redactUrl } from '../../config';
+import { startLocalStack } from '../../infra/local/local-stack';
+import { connectClient } from '../../infra/temporal/connect';
+import type { CommandContext } from '../command-context';
+import { loadSpecFile } from '../spec-file';
+import { followSweep, startOrAttach } from '../sweep-client';
+import { printResults } from './results-command';
+
+const quickstartSpec = fileURLToPath(new URL('../../examples/quickstart.json', import.meta.url));
+
+/** `npm start`: the whole path on local defaults, from an empty machine to a results table. */
+export function registerQuickstartCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('quickstart')
+    .description('bring the local stack up, run examples/quickstart.json, print its results, shut down')
+    .option('--spec <file>', 'another spec to run instead', quickstartSpec)
+    .option('--train-workers <n>', 'training worker processes', (v) => Number(v), 1)
+    .action(async (opts: { spec: string; trainWorkers: number }) => {
+      const { spec, raw } = loadSpecFile(opts.spec, ctx.config.maxTrials);
+      ctx.err(`starting Postgres, the Temporal dev server and ${opts.trainWorkers} training worker(s)...`);
+      const stack = await startLocalStack(ctx.config, { trainWorkers: opts.trainWorkers, log: ctx.err });
+      const stopping = () => void stack.stop().then(() => process.exit(130));
+      process.once('SIGINT', stopping);
+      process.once('SIGTERM', stopping);
+      try {
+        const client = await connectClient(stack.temporalAddress, ctx.config);
+        try {
+          const handle = await startOrAttach(client, spec.name, ctx.config.taskQueue, raw, ctx.err);
+          ctx.err(`sweep ${spec.name}: training on ${path.relative(process.cwd(), opts.spec)}; Temporal UI: ${stack.uiUrl ?? 'disabled'}`);
+          const summary = await followSweep(handle, { interactive: Boolean(process.stderr.isTTY), log: ctx.err });
+          ctx.out(`\nsweep ${summary.sweepId}: ${summary.trials} trials, ${summary.runs} runs (${summary.trained} trained, ${summary.reused} reused), ${summary.failed} failed`);
+          await printResults(ctx, spec.name, 'table');
+          ctx.out(`\nTemporal UI (while the stack runs): ${stack.uiUrl ?? 'disabled'}/namespaces/${ctx.config.temporalNamespace}/workflows/${spec.name}`);
+          ctx.out(`Results in Postgres: psql ${redactUrl(stack.databaseUrl)} -c 'select * from trial_results'`);
+          ctx.out('Keep the stack running for Grafana and ad-hoc queries with: regsweep dev');
+        } finally {
+          await client.connection.close();
+        }
+      } finally {
+        process.off('SIGINT', stopping);
+        process.off('SIGTERM', stopping);
+        await stack.stop();
+      }
+    });
+}

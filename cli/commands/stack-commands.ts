@@ -1,0 +1,72 @@
+import { Option, type Command } from 'commander';
+import { redactUrl } from '../../config';
+import { startLocalStack } from '../../infra/local/local-stack';
+import { runWorker, type WorkerRole } from '../../workers/run-worker';
+import { spawnWorker } from '../../infra/local/local-stack';
+import { stopChild } from '../../infra/temporal/dev-server';
+import { UsageError } from '../cli-errors';
+import type { CommandContext } from '../command-context';
+import { discoverStack } from '../stack-discovery';
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be an integer >= 0, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+/** Resolves when the process is asked to stop. */
+export const untilSignal = (): Promise<NodeJS.Signals> =>
+  new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+
+export function registerStackCommands(program: Command, ctx: CommandContext): void {
+  program
+    .command('dev')
+    .description('run the whole stack in the foreground: Postgres, the Temporal dev server and UI, and workers')
+    .option('--train-workers <n>', 'training worker processes (0: run your own)', nonNegativeInt('--train-workers'), 1)
+    .action(async (opts: { trainWorkers: number }) => {
+      const stack = await startLocalStack(ctx.config, { trainWorkers: opts.trainWorkers, log: ctx.err });
+      ctx.out(`READY temporal=${stack.temporalAddress} ui=${stack.uiUrl ?? 'none'} database=${redactUrl(stack.databaseUrl)}`);
+      const signal = await untilSignal();
+      ctx.err(`${signal}: stopping the stack`);
+      await stack.stop();
+    });
+
+  program
+    .command('worker')
+    .description('poll Temporal for work: orchestration (workflows), training (runs), or both')
+    .addOption(new Option('--role <role>', 'what this worker does').choices(['orchestrate', 'train', 'all']).default('all'))
+    .option('--task-queue <queue>', 'task queue to poll (default: regsweep for orchestration, regsweep-train for training)')
+    .option('--concurrency <n>', 'runs trained at once by this process', nonNegativeInt('--concurrency'), 1)
+    .option('--backend <backend>', 'tensorflow-gpu, tensorflow, wasm or cpu (default: REGSWEEP_BACKEND or wasm)')
+    .option('--shutdown-grace <seconds>', 'after SIGTERM, seconds before in-flight runs are cancelled', nonNegativeInt('--shutdown-grace'), 10)
+    .action(async (opts: { role: WorkerRole | 'all'; taskQueue?: string; concurrency: number; backend?: string; shutdownGrace: number }) => {
+      const stack = discoverStack(ctx.config);
+      if (!stack.databaseUrl) throw new UsageError('workers need a database: set DATABASE_URL (or start the local stack with `regsweep dev`)');
+      const base = {
+        temporalAddress: stack.temporalAddress,
+        databaseUrl: stack.databaseUrl,
+        concurrency: Math.max(1, opts.concurrency),
+        backend: opts.backend ?? ctx.config.backend,
+        shutdownGraceSeconds: opts.shutdownGrace,
+        log: ctx.out,
+      };
+      const trainQueue = opts.taskQueue ?? `${ctx.config.taskQueue}-train`;
+      if (opts.role !== 'all') {
+        await runWorker({ ...base, role: opts.role, taskQueue: opts.role === 'train' ? trainQueue : (opts.taskQueue ?? ctx.config.taskQueue) }, ctx.config);
+        return;
+      }
+      // Training gets its own process: tfjs blocks the event loop between awaits, and a
+      // workflow worker sharing that loop would miss its task deadlines.
+      const trainer = await spawnWorker(['--role', 'train', '--task-queue', trainQueue, '--concurrency', String(base.concurrency), '--backend', base.backend], process.env, ctx.err);
+      try {
+        await runWorker({ ...base, role: 'orchestrate', taskQueue: ctx.config.taskQueue }, ctx.config);
+      } finally {
+        await stopChild(trainer, (opts.shutdownGrace + 5) * 1000);
+      }
+    });
+}

@@ -1,0 +1,93 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { parseBackendName, selectBackend } from '../../training/backends';
+import { fetchDataset } from '../../training/fetch-dataset';
+import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
+import { train, type EpochMetrics } from '../../training/train';
+import { validateTrainConfig } from '../../training/train-config';
+import { UsageError } from '../cli-errors';
+import type { CommandContext } from '../command-context';
+import { renderRows } from '../table-output';
+
+function num(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+interface TrainFlags {
+  dropout1: number;
+  dropout2: number;
+  weightDecay: number;
+  epochs: number;
+  seed: number;
+  lr: number;
+  batchSize: number;
+  hidden: string;
+  trainSubset?: number;
+  backend?: string;
+  json?: boolean;
+}
+
+const rounded = (m: EpochMetrics): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v]));
+
+export function registerTrainCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('train')
+    .description('train one configuration here: no Temporal, no database')
+    .option('--dropout1 <p>', 'dropout after the first hidden layer', num('--dropout1'), 0.2)
+    .option('--dropout2 <p>', 'dropout after the second hidden layer', num('--dropout2'), 0.5)
+    .option('--weight-decay <w>', 'L2 penalty on weights (not biases)', num('--weight-decay'), 0)
+    .option('--epochs <n>', 'epochs to train', num('--epochs'), 10)
+    .option('--seed <n>', 'seed of every random stream', num('--seed'), 1)
+    .option('--lr <lr>', 'SGD learning rate', num('--lr'), 0.5)
+    .option('--batch-size <n>', 'minibatch size', num('--batch-size'), 256)
+    .option('--hidden <a,b>', 'hidden layer sizes', '256,256')
+    .option('--train-subset <n>', 'train on a class-balanced subset of n images', num('--train-subset'))
+    .option('--backend <name>', 'tensorflow-gpu, tensorflow, wasm or cpu')
+    .option('--json', 'one JSON object per epoch on stdout')
+    .action(async (f: TrainFlags) => {
+      const hidden = f.hidden.split(',').map(Number);
+      const config = validateTrainConfig({
+        dropout1: f.dropout1,
+        dropout2: f.dropout2,
+        weightDecay: f.weightDecay,
+        epochs: f.epochs,
+        seed: f.seed,
+        lr: f.lr,
+        batchSize: f.batchSize,
+        hidden: [hidden[0] ?? Number.NaN, hidden[1] ?? Number.NaN],
+        trainSubset: f.trainSubset ?? null,
+      });
+      const backend = await selectBackend(parseBackendName(f.backend ?? ctx.config.backend));
+      const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
+      ctx.err(`training on ${data.source} with backend ${backend}`);
+      const bar = process.stderr.isTTY && !f.json ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+      bar?.start(config.epochs, 0, { epoch: 1 });
+      const rows: EpochMetrics[] = [];
+      await train(config, data, {
+        onBatch: ({ epoch, batch, batches }) => bar?.update(epoch - 1 + batch / batches, { epoch }),
+        onEpoch: (m) => {
+          rows.push(m);
+          if (f.json) ctx.out(JSON.stringify(m));
+        },
+      });
+      bar?.stop();
+      if (!f.json) ctx.out(renderRows(rows.map(rounded), 'table'));
+    });
+
+  const data = program.command('data').description('the Fashion-MNIST dataset');
+  data
+    .command('fetch')
+    .description('download Fashion-MNIST from its official mirror with checksum verification')
+    .option('--dir <dir>', 'target folder', path.join(os.homedir(), '.cache', 'regsweep', 'fashion-mnist'))
+    .action(async (opts: { dir: string }) => {
+      await fetchDataset(opts.dir);
+      ctx.out(`Fashion-MNIST saved in ${opts.dir}`);
+    });
+}
