@@ -38,6 +38,11 @@ export function locateDataset(options: { dataDir?: string | null }): string {
   const candidates = [options.dataDir, systemDatasetDir, userDatasetCacheDir()].filter(
     (dir): dir is string => typeof dir === 'string' && dir !== '',
   );
+  return locateDatasetIn(candidates);
+}
+
+/** {@link locateDataset} over an explicit list of folders. */
+export function locateDatasetIn(candidates: readonly string[]): string {
   const searched: string[] = [];
   for (const dir of candidates) {
     if (!fs.existsSync(dir)) {

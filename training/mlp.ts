@@ -134,7 +134,8 @@ export function buildMlp(config: TrainConfig): Mlp {
       return mlpParamNames.map((name) => ({
         name,
         shape: [...params[name].shape],
-        data: params[name].dataSync() as Float32Array,
+        // A copy: some backends hand out their live buffer.
+        data: new Float32Array(params[name].dataSync()),
       }));
     },
     assignWeights(weights) {
@@ -153,7 +154,7 @@ export function buildMlp(config: TrainConfig): Mlp {
         }
       }
       for (const name of mlpParamNames) {
-        tf.tidy(() => params[name].assign(tf.tensor(byName.get(name)!.data, shapes[name])));
+        tf.tidy(() => (params[name] as tf.Variable).assign(tf.tensor(byName.get(name)!.data, shapes[name])));
       }
     },
     dispose() {

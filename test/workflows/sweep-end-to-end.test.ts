@@ -1,0 +1,110 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { openDatabase, type DatabaseHandle } from '../../db/connect';
+import type { SweepSummary } from '../../workflows/sweep-state';
+import type { SweepProgress } from '../../workflows/sweep-messages';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { startTestStack, type TestStack } from '../helpers/temporal-stack';
+
+const run = promisify(execFile);
+
+// Tiny but real: Fashion-MNIST subset, small hidden layers, short timeouts for a test.
+const spec = (seeds: number[]) => ({
+  name: 'e2e-sweep',
+  grid: { dropout1: [0, 0.5], dropout2: [0.2], weightDecay: [0], epochs: [1, 2] },
+  seeds,
+  train: { lr: 0.5, batchSize: 64, hidden: [64, 64], trainSubset: 2000 },
+  maxParallel: 2,
+  orchestration: { heartbeatTimeoutSeconds: 20, retryInitialSeconds: 1, retryMaxSeconds: 2 },
+});
+
+let database: TestDatabase;
+let stack: TestStack;
+let handle: DatabaseHandle;
+
+before(async () => {
+  database = await createTestDatabase();
+  stack = await startTestStack(database.url, ['orchestrate', 'train']);
+  handle = openDatabase(database.url);
+});
+
+after(async () => {
+  await handle?.close();
+  await stack?.stop();
+  await database?.drop();
+});
+
+/** Launches exactly as the README shows, with the real `temporal` binary and a JSON file. */
+async function launchWithTemporalCli(id: string, seeds: number[]): Promise<SweepSummary> {
+  const file = path.join(stack.home, `${id}-${seeds.length}.json`);
+  writeFileSync(file, JSON.stringify(spec(seeds)));
+  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', 'regsweep', '--type', 'sweep', '--workflow-id', id, '--input-file', file]);
+  return (await stack.client.workflow.getHandle(id).result()) as SweepSummary;
+}
+
+test('a sweep launched from the temporal CLI lands every trial in Postgres', async () => {
+  const summary = await launchWithTemporalCli('e2e', [1]);
+  assert.equal(summary.trials, 4);
+  assert.equal(summary.runs, 2);
+  assert.equal(summary.trained, 2);
+  assert.equal(summary.reused, 0);
+  assert.equal(summary.failed, 0);
+  // Chance is 0.10 on the 10,000 test images; two short epochs of a small net clear it well.
+  assert.ok(summary.best && summary.best.testAcc > 0.15, `best ${JSON.stringify(summary.best)}`);
+
+  const trials = await handle.db.selectFrom('trial_results').selectAll().where('sweep_id', '=', 'e2e').orderBy('trial_key').execute();
+  assert.equal(trials.length, 4);
+  for (const t of trials) {
+    assert.equal(typeof t.test_acc, 'number', `trial ${t.trial_key} has metrics`);
+    assert.ok(t.test_acc! >= 0 && t.test_acc! <= 1);
+    assert.equal(t.gap, t.train_acc_eval! - t.test_acc!);
+  }
+  const epochs = await handle.db.selectFrom('epoch_metrics').select(['run_id', 'epoch']).execute();
+  assert.equal(epochs.length, 4, 'two runs x two epochs, each once');
+  const sweep = await handle.db.selectFrom('sweeps').selectAll().where('id', '=', 'e2e').executeTakeFirstOrThrow();
+  assert.equal(sweep.status, 'completed');
+
+  const progress = await stack.client.workflow.getHandle('e2e').query<SweepProgress>('progress');
+  assert.deepEqual({ total: progress.total, done: progress.done, running: progress.running, failed: progress.failed }, { total: 2, done: 2, running: 0, failed: 0 });
+});
+
+test('relaunching the same spec trains nothing', async () => {
+  const summary = await launchWithTemporalCli('e2e', [1]);
+  assert.equal(summary.trained, 0);
+  assert.equal(summary.reused, 2);
+  const epochs = await handle.db.selectFrom('epoch_metrics').select('run_id').execute();
+  assert.equal(epochs.length, 4);
+});
+
+test('extending the spec by one seed trains only the new runs', async () => {
+  const summary = await launchWithTemporalCli('e2e', [1, 2]);
+  assert.equal(summary.runs, 4);
+  assert.equal(summary.trained, 2);
+  assert.equal(summary.reused, 2);
+  const trials = await handle.db.selectFrom('trial_results').select(['trial_key', 'test_acc']).where('sweep_id', '=', 'e2e').execute();
+  assert.equal(trials.length, 8);
+  assert.ok(trials.every((t) => typeof t.test_acc === 'number'));
+});
+
+test('sweeps are listed by their search attributes', async () => {
+  const { stdout } = await run(stack.cliPath, ['workflow', 'list', '--address', stack.server.address, '-q', 'RegsweepName="e2e-sweep" AND RegsweepStatus="completed"', '-o', 'json']);
+  const listed = JSON.parse(stdout) as { execution: { workflowId: string } }[];
+  assert.ok(listed.length >= 1 && listed.every((w) => w.execution.workflowId === 'e2e'));
+});
+
+test('a spec with an invalid dropout fails the workflow at once and non-retryably', async () => {
+  const file = path.join(stack.home, 'bad.json');
+  writeFileSync(file, JSON.stringify({ ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }));
+  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', 'regsweep', '--type', 'sweep', '--workflow-id', 'bad-spec', '--input-file', file]);
+  await assert.rejects(stack.client.workflow.getHandle('bad-spec').result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
+    assert.equal(err.cause?.message, 'grid.dropout1[1] must be in [0, 1), got 1.2');
+    assert.equal(err.cause?.nonRetryable, true);
+    return true;
+  });
+  const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', 'bad-spec').execute();
+  assert.equal(rows.length, 0, 'nothing half-written');
+});
