@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { RegsweepConfig } from '../config';
 import { createActivities } from '../activities/index';
 import { openDatabase } from '../db/connect';
@@ -32,6 +32,8 @@ const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta
  */
 export async function runWorker(options: WorkerOptions, config: Readonly<RegsweepConfig>): Promise<void> {
   const workerName = `${os.hostname()}/${process.pid}`;
+  // Worker state changes at INFO would drown the progress output of `regsweep dev` and `npm start`.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const database = openDatabase(options.databaseUrl, { max: options.concurrency + 3, applicationName: `regsweep-${options.role}` });
   try {
     await migrateToLatest(database.db);
@@ -49,6 +51,9 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
               activities: { trainRun },
               maxConcurrentActivityTaskExecutions: options.concurrency,
               shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
+              // Cancellation reaches an activity only in a heartbeat response; the default
+              // throttle (80% of the heartbeat timeout) would let a cancelled run train for minutes.
+              maxHeartbeatThrottleInterval: '1s',
               identity: workerName,
             })
           : await Worker.create({

@@ -98,10 +98,10 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
     }
   };
 
+  const inFlight = new Set<Promise<void>>();
   try {
     let page: Awaited<ReturnType<RegsweepActivities['nextPendingRuns']>> = [];
     let exhausted = false;
-    const inFlight = new Set<Promise<void>>();
     for (;;) {
       await condition(() => !state.paused && running < spec.maxParallel);
       // Continue-as-new only between runs: in-flight activities cannot move to the next run.
@@ -124,6 +124,9 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
+        // Activities were cancelled with WAIT_CANCELLATION_COMPLETED: once these settle,
+        // every in-flight run has recorded itself as cancelled.
+        await Promise.allSettled(inFlight);
         upsertSearchAttributes({ RegsweepStatus: ['cancelled'] });
         await records.finalizeSweep({ sweepId, status: 'cancelled' });
       });

@@ -14,6 +14,8 @@ export interface DevServerOptions {
   /** Tests skip the Web UI to start faster. */
   headless?: boolean;
   namespace?: string;
+  /** Server dynamic config, e.g. a small `limit.historyCount.suggestContinueAsNew` to exercise continue-as-new in tests. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface DevServer {
@@ -42,6 +44,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--db-filename', dbFile,
     '--namespace', options.namespace ?? 'default',
     ...Object.entries(sweepSearchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
   ];
   const log = openSync(logFile, 'a');

@@ -25,11 +25,16 @@ export interface TestStack {
  * A real Temporal dev server (headless, free ports, its own db file) plus worker
  * processes for the given roles, all pointed at `databaseUrl`.
  */
-export async function startTestStack(databaseUrl: string, roles: ('orchestrate' | 'train')[], extraEnv: Record<string, string> = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  env?: Record<string, string>;
+  dynamicConfig?: Record<string, string | number | boolean>;
+}
+
+export async function startTestStack(databaseUrl: string, roles: ('orchestrate' | 'train')[], options: TestStackOptions = {}): Promise<TestStack> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'regsweep-test-'));
   const cliPath = locateTemporalCli(loadConfig().temporalCliPath);
-  const server = await startDevServer({ cliPath, home, port: 0, uiPort: 0, headless: true });
-  const env = { ...process.env, ...extraEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, REGSWEEP_HOME: home };
+  const server = await startDevServer({ cliPath, home, port: 0, uiPort: 0, headless: true, dynamicConfig: options.dynamicConfig });
+  const env = { ...process.env, ...options.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, REGSWEEP_HOME: home };
   const workers: ChildProcess[] = [];
   const noisy = process.env.REGSWEEP_TEST_VERBOSE ? (l: string) => process.stderr.write(`${l}\n`) : () => undefined;
   const addWorker = async (args: string[]) => {

@@ -1,9 +1,23 @@
 import type { Migration } from 'kysely';
 import * as coreTables from './20261129T0900-core-tables';
 import * as trialResultsView from './20261129T1000-trial-results-view';
+import * as statisticsFunctions from './20261130T0900-statistics-functions';
+import * as configSummaryView from './20261130T0910-config-summary-view';
+import * as effectDropoutSwapView from './20261130T0920-effect-dropout-swap-view';
+import * as effectInteractionView from './20261130T0930-effect-interaction-view';
+import * as activationVarianceView from './20261130T0940-activation-variance-view';
+import * as runProgressView from './20261130T0950-run-progress-view';
+import * as readerRole from './20261130T1000-reader-role';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
 export const migrations: Record<string, Migration> = {
   '20261129T0900-core-tables': coreTables,
   '20261129T1000-trial-results-view': trialResultsView,
+  '20261130T0900-statistics-functions': statisticsFunctions,
+  '20261130T0910-config-summary-view': configSummaryView,
+  '20261130T0920-effect-dropout-swap-view': effectDropoutSwapView,
+  '20261130T0930-effect-interaction-view': effectInteractionView,
+  '20261130T0940-activation-variance-view': activationVarianceView,
+  '20261130T0950-run-progress-view': runProgressView,
+  '20261130T1000-reader-role': readerRole,
 };
