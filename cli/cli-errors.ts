@@ -6,7 +6,19 @@ export class UsageError extends Error {
   }
 }
 
-const inputErrorNames = new Set(['UsageError', 'SpecError', 'ConfigError', 'TrainConfigError', 'CommanderError']);
+// Settings, files and services named by the person running the command: fixing them is on their side.
+const inputErrorNames = new Set([
+  'UsageError',
+  'SpecError',
+  'ConfigError',
+  'TrainConfigError',
+  'CommanderError',
+  'BackendUnavailableError',
+  'DatasetError',
+  'TemporalCliMissingError',
+  'TemporalUnreachableError',
+  'DatabaseUnreachableError',
+]);
 
 /** 2 for bad input (spec, flags, settings), 1 for everything else. */
 export function exitCodeFor(err: unknown): number {

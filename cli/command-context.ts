@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { RegsweepConfig } from '../config';
-import { openDatabase, type DatabaseHandle } from '../db/connect';
+import { assertDatabaseReachable, openDatabase, type DatabaseHandle } from '../db/connect';
 import { connectClient } from '../infra/temporal/connect';
 import { UsageError } from './cli-errors';
 import { discoverStack } from './stack-discovery';
@@ -13,7 +13,7 @@ export interface CommandContext {
 }
 
 export async function temporalClient(ctx: CommandContext): Promise<Client> {
-  return connectClient(discoverStack(ctx.config).temporalAddress, ctx.config);
+  return connectClient(discoverStack(ctx.config).temporalAddress, ctx.config, 3000);
 }
 
 export function databaseFor(ctx: CommandContext): DatabaseHandle {
@@ -26,6 +26,7 @@ export function databaseFor(ctx: CommandContext): DatabaseHandle {
 export async function withDatabase<T>(ctx: CommandContext, body: (db: DatabaseHandle) => Promise<T>): Promise<T> {
   const handle = databaseFor(ctx);
   try {
+    await assertDatabaseReachable(handle, discoverStack(ctx.config).databaseUrl!);
     return await body(handle);
   } finally {
     await handle.close();

@@ -5,6 +5,7 @@ import type { CommandContext } from './command-context';
 import { registerDbCommands } from './commands/db-commands';
 import { registerQuickstartCommand } from './commands/quickstart-command';
 import { registerResultsCommand } from './commands/results-command';
+import { registerSqlCommand } from './commands/sql-command';
 import { registerStackCommands } from './commands/stack-commands';
 import { registerSweepCommands } from './commands/sweep-commands';
 import { registerTrainCommand } from './commands/train-command';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   registerStackCommands(program, ctx);
   registerSweepCommands(program, ctx);
   registerResultsCommand(program, ctx);
+  registerSqlCommand(program, ctx);
   registerTrainCommand(program, ctx);
   registerDbCommands(program, ctx);
   registerQuickstartCommand(program, ctx);

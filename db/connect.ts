@@ -27,3 +27,23 @@ export function openDatabase(url: string, options: { max?: number; applicationNa
   let closed: Promise<void> | null = null;
   return { db, pool, close: () => (closed ??= db.destroy()) };
 }
+
+/** Postgres did not answer at start; the message names the address and the setting to change. */
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    const u = new URL(url);
+    const why = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.message ?? String(cause);
+    super(`cannot reach Postgres at ${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)} (${why}); start it, or set DATABASE_URL`);
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** Fails fast, in one line, when the database is down or refuses the credentials. */
+export async function assertDatabaseReachable(handle: DatabaseHandle, url: string): Promise<void> {
+  try {
+    const client = await handle.pool.connect();
+    client.release();
+  } catch (err) {
+    throw new DatabaseUnreachableError(url, err);
+  }
+}

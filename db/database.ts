@@ -3,6 +3,11 @@ import type { SweepsTable } from './sweeps.table';
 import type { RunsTable, SweepRunsTable, SweepTrialsTable } from './runs.table';
 import type { CheckpointsTable, EpochMetricsTable } from './epoch-metrics.table';
 import type { TrialResultsView } from './trial-results.view';
+import type { ConfigSummaryView } from './config-summary.view';
+import type { EffectDropoutSwapView } from './effect-dropout-swap.view';
+import type { EffectInteractionView } from './effect-interaction.view';
+import type { ActivationVarianceView } from './activation-variance.view';
+import type { RunProgressView } from './run-progress.view';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -13,6 +18,11 @@ export interface Database {
   epoch_metrics: EpochMetricsTable;
   checkpoints: CheckpointsTable;
   trial_results: TrialResultsView;
+  config_summary: ConfigSummaryView;
+  effect_dropout_swap: EffectDropoutSwapView;
+  effect_interaction: EffectInteractionView;
+  activation_variance: ActivationVarianceView;
+  run_progress: RunProgressView;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { RegsweepConfig } from '../config';
 import { createActivities } from '../activities/index';
-import { openDatabase } from '../db/connect';
+import { assertDatabaseReachable, openDatabase } from '../db/connect';
 import { connectWorker } from '../infra/temporal/connect';
 import { migrateToLatest } from '../infra/postgres/migrate';
 import { loadTrainingDeps } from './training-deps';
@@ -36,6 +36,7 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const database = openDatabase(options.databaseUrl, { max: options.concurrency + 3, applicationName: `regsweep-${options.role}` });
   try {
+    await assertDatabaseReachable(database, options.databaseUrl);
     await migrateToLatest(database.db);
     const training = options.role === 'train' ? await loadTrainingDeps(config, options.backend, workerName) : null;
     const connection = await connectWorker(options.temporalAddress, config);

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import pg from 'pg';
+import { UsageError } from '../cli-errors';
+import { withDatabase, type CommandContext } from '../command-context';
+import { parseFormat, renderRows, type OutputFormat } from '../table-output';
+
+// pg's types omit queryMode, which pg 8.11+ honours.
+type ExtendedArrayQuery = pg.QueryArrayConfig & { queryMode: 'extended' };
+
+/** Names each column once: `select a.*, b.*` often repeats names like sweep_id. */
+function uniqueColumnNames(fields: readonly pg.FieldDef[]): string[] {
+  const seen = new Map<string, number>();
+  return fields.map((f) => {
+    const count = (seen.get(f.name) ?? 0) + 1;
+    seen.set(f.name, count);
+    return count === 1 ? f.name : `${f.name}_${count}`;
+  });
+}
+
+/**
+ * Runs one SQL statement in a read-only transaction that is always rolled back and returns
+ * its rows. Errors Postgres reports (syntax, unknown column, an attempted write) become
+ * {@link UsageError}s carrying Postgres's message.
+ */
+export async function queryReadOnly(pool: pg.Pool, text: string): Promise<Record<string, unknown>[]> {
+  if (text.trim() === '') throw new UsageError('the query is empty');
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin read only');
+    // The extended protocol accepts exactly one statement, so "commit; delete from runs"
+    // cannot end the read-only transaction and then write.
+    const query: ExtendedArrayQuery = { text, rowMode: 'array', queryMode: 'extended' };
+    const result = await client.query(query);
+    const columns = uniqueColumnNames(result.fields);
+    return result.rows.map((values: unknown[]) => Object.fromEntries(columns.map((c, i) => [c, values[i]])));
+  } catch (err) {
+    if (err instanceof pg.DatabaseError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    try {
+      await client.query('rollback');
+    } catch (err) {
+      broken = err as Error;
+    }
+    // A client whose rollback failed may still be inside a transaction: discard it.
+    client.release(broken);
+  }
+}
+
+export async function printQuery(ctx: CommandContext, text: string, format: OutputFormat): Promise<void> {
+  const rows = await withDatabase(ctx, ({ pool }) => queryReadOnly(pool, text));
+  ctx.out(renderRows(rows, format));
+}
+
+export function registerSqlCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('sql')
+    .description('run one read-only SQL statement against the results database (see docs/sql.md)')
+    .argument('<query>', 'one SQL statement, e.g. "select * from config_summary"')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .action(async (query: string, opts: { format: string }) => printQuery(ctx, query, parseFormat(opts.format)));
+}

@@ -1,0 +1,26 @@
+import type { EffectMetric } from './effect-metric';
+
+/**
+ * The `effect_dropout_swap` view: for rates a < b, diff = value(dropout1 = a, dropout2 = b)
+ * − value(dropout1 = b, dropout2 = a), paired by seed. Standard deviation, interval, t and
+ * p are null below two paired seeds or when every difference is equal; `diff_p_holm` is
+ * Holm-adjusted within one sweep, metric and epochs value.
+ */
+export interface EffectDropoutSwapView {
+  sweep_id: string;
+  metric: EffectMetric;
+  epochs: number;
+  weight_decay: number;
+  dropout_a: number;
+  dropout_b: number;
+  n: number;
+  mean_ab: number;
+  mean_ba: number;
+  diff_mean: number;
+  diff_sd: number | null;
+  diff_ci_low: number | null;
+  diff_ci_high: number | null;
+  diff_t: number | null;
+  diff_p: number | null;
+  diff_p_holm: number | null;
+}

@@ -1,0 +1,35 @@
+import type { EffectMetric } from './effect-metric';
+
+/**
+ * The `effect_interaction` view: per dropout setting ≠ (0, 0), weight decay > 0 and epochs
+ * value, effects relative to no regularisation and the interaction contrast
+ * value(d, w) − value(d, 0) − value(0, w) + value(0, 0), paired by seed over the `n` seeds
+ * that have all four cells. Intervals, t and p are null below two seeds;
+ * `interaction_p_holm` is Holm-adjusted within one sweep, metric and epochs value.
+ */
+export interface EffectInteractionView {
+  sweep_id: string;
+  metric: EffectMetric;
+  epochs: number;
+  dropout1: number;
+  dropout2: number;
+  weight_decay: number;
+  n: number;
+  baseline_mean: number;
+  dropout_effect_mean: number;
+  dropout_effect_ci_low: number | null;
+  dropout_effect_ci_high: number | null;
+  weight_decay_effect_mean: number;
+  weight_decay_effect_ci_low: number | null;
+  weight_decay_effect_ci_high: number | null;
+  combined_effect_mean: number;
+  combined_effect_ci_low: number | null;
+  combined_effect_ci_high: number | null;
+  interaction_mean: number;
+  interaction_sd: number | null;
+  interaction_ci_low: number | null;
+  interaction_ci_high: number | null;
+  interaction_t: number | null;
+  interaction_p: number | null;
+  interaction_p_holm: number | null;
+}

@@ -1,0 +1,28 @@
+import type { RunStatus } from './runs.table';
+
+/** The `run_progress` view: one row per run of a sweep, in scheduling order. */
+export interface RunProgressView {
+  sweep_id: string;
+  ordinal: number;
+  run_id: string;
+  dropout1: number;
+  dropout2: number;
+  weight_decay: number;
+  seed: number;
+  status: RunStatus;
+  epochs_done: number;
+  max_epochs: number;
+  fraction_done: number | null;
+  attempts: number;
+  worker: string | null;
+  backend: string | null;
+  error: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  last_recorded_at: Date | null;
+  /** Mean of training plus evaluation seconds over the epochs recorded so far. */
+  mean_epoch_seconds: number | null;
+  last_samples_per_sec: number | null;
+  /** Remaining epochs × mean epoch seconds; null unless pending or running with an epoch recorded. */
+  eta_seconds: number | null;
+}

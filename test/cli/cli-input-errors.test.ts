@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const cli = path.resolve('bin/regsweep.mjs');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'regsweep-cli-'));
+
+async function regsweep(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, REGSWEEP_HOME: dir, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function specFile(name: string, content: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+const good = { name: 'cli', grid: { dropout1: [0, 0.5], dropout2: [0], weightDecay: [0], epochs: [5, 10, 20] }, seeds: [1, 2] };
+
+const cases: [string, string, RegExp][] = [
+  ['malformed JSON', '{"name": "x", ', /^regsweep: spec is not valid JSON: /],
+  ['a dropout of 1', JSON.stringify({ ...good, grid: { ...good.grid, dropout2: [1] } }), /^regsweep: grid\.dropout2\[0\] must be in \[0, 1\), got 1$/],
+  ['fractional epochs', JSON.stringify({ ...good, grid: { ...good.grid, epochs: [2.5] } }), /^regsweep: grid\.epochs\[0\] must be an integer in \[1, 10000\], got 2\.5$/],
+  ['an unknown key', JSON.stringify({ ...good, seed: [1] }), /^regsweep: seed is not a known setting; allowed keys are /],
+  ['a wrong type', JSON.stringify({ ...good, seeds: 'all' }), /^regsweep: seeds must be a non-empty array, got "all"$/],
+];
+
+for (const [what, content, message] of cases) {
+  test(`regsweep plan exits 2 with one line when the spec has ${what}`, async () => {
+    const r = await regsweep(['plan', specFile(`${what}.json`, content)]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr.trim(), message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(r.stdout, '');
+  });
+}
+
+test('regsweep plan exits 2 when the grid is over REGSWEEP_MAX_TRIALS', async () => {
+  const r = await regsweep(['plan', specFile('big.json', JSON.stringify(good))], { REGSWEEP_MAX_TRIALS: '5' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the grid has 12 trials, more than the cap of 5; shrink an axis or raise REGSWEEP_MAX_TRIALS/);
+});
+
+test('regsweep plan exits 2 when the spec file does not exist', async () => {
+  const r = await regsweep(['plan', path.join(dir, 'missing.json')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^regsweep: cannot read spec file .*missing\.json: ENOENT$/m);
+});
+
+test('regsweep plan counts trials, runs and the epochs that will really train', async () => {
+  const r = await regsweep(['plan', specFile('good.json', JSON.stringify(good))], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^sweep cli: 12 trials, 4 runs, each trained to epoch 20$/m);
+  assert.match(r.stdout, /^epochs to train: 80 \(training every trial separately would take 140\)$/m);
+  assert.match(r.stdout, /^existing runs unknown: /m);
+});
+
+test('regsweep exits 2 on a malformed setting in the environment', async () => {
+  const r = await regsweep(['plan', 'x.json'], { REGSWEEP_MAX_TRIALS: 'lots' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /^regsweep: REGSWEEP_MAX_TRIALS must be an integer in \[1, 10000000\], got "lots"$/);
+});
+
+test('regsweep worker fails at start naming the package when the backend is not installed', async () => {
+  const r = await regsweep(['worker', '--role', 'train', '--backend', 'tensorflow-gpu'], { DATABASE_URL: process.env.REGSWEEP_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /@tensorflow\/tfjs-node-gpu/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
+
+test('regsweep names the address and the setting when the database is unreachable', async () => {
+  const r = await regsweep(['db', 'migrate'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/regsweep' });
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), 'regsweep: cannot reach Postgres at 127.0.0.1:1/regsweep (ECONNREFUSED); start it, or set DATABASE_URL');
+});
+
+test('regsweep names the address and the setting when Temporal is unreachable', async () => {
+  const r = await regsweep(['status', 'some-sweep'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /^regsweep: cannot reach Temporal at 127\.0\.0\.1:1 \(.*\); start it with `regsweep dev` or set TEMPORAL_ADDRESS$/);
+});
