@@ -31,6 +31,13 @@ export interface TrainingDeps {
   dataset: () => Dataset;
   backend: string;
   workerName: string;
+  /** True once the worker was asked to stop: runs hand over at their next epoch boundary. */
+  shutdownRequested: () => boolean;
+}
+
+/** Thrown after the current epoch is saved when the worker stops; retryable, so the run resumes elsewhere. */
+function handOverFailure(runId: string, epoch: number): ApplicationFailure {
+  return ApplicationFailure.retryable(`worker stopping: run ${runId} saved epoch ${epoch} and resumes on another worker`, 'WorkerShutdown');
 }
 
 // Between minibatches: yield so heartbeats and cancellation reach this activity; tfjs on
@@ -81,7 +88,7 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
             onBatch: async ({ epoch, batch }) => {
               ctx.heartbeat({ epoch: epoch - 1, batch });
               await yieldToEventLoop();
-              if (ctx.cancellationSignal.aborted) throw new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
+              if (ctx.cancellationSignal.aborted) throw cancellationError(ctx, run.runId, epoch - 1);
             },
             onEpoch: async (metrics, cp) => {
               await upsertEpochMetrics(db, toEpochRow(run.runId, metrics, deps.workerName));
@@ -90,6 +97,7 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
               ctx.heartbeat({ epoch: metrics.epoch });
               last = metrics;
               trained += 1;
+              if (deps.shutdownRequested() && metrics.epoch < run.maxEpochs) throw handOverFailure(run.runId, metrics.epoch);
             },
           },
           checkpoint && checkpoint.epoch <= run.maxEpochs ? checkpoint : null,
@@ -102,6 +110,15 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
       return classifyFailure(err);
     }
   };
+}
+
+/**
+ * A cancellation the sweep asked for stops the run for good; one caused by the worker
+ * stopping (its grace time ran out mid-epoch) hands the run to another worker.
+ */
+function cancellationError(ctx: Context, runId: string, epochsSaved: number): Error {
+  if (ctx.cancellationDetails?.workerShutdown) return handOverFailure(runId, epochsSaved);
+  return new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
 }
 
 async function recordFailure(db: Kysely<Database>, runId: string, err: unknown, attempt: number, maxAttempts: number): Promise<void> {

@@ -12,5 +12,9 @@ export async function loadTrainingDeps(config: Readonly<RegsweepConfig>, backend
   const active = await selectBackend(parseBackendName(backend));
   const dir = locateDataset({ dataDir: config.dataDir });
   const dataset = loadDatasetCached(dir);
-  return { dataset: () => dataset, backend: active, workerName };
+  let stopping = false;
+  // Temporal's runtime also listens for these and starts the worker's graceful shutdown. A
+  // permanent listener (not `once`) keeps a second signal from killing the process mid-save.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void (stopping = true));
+  return { dataset: () => dataset, backend: active, workerName, shutdownRequested: () => stopping };
 }

