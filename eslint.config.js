@@ -17,6 +17,13 @@ export default tseslint.config(
     },
   },
   {
+    // node:test's test() returns a promise the runner itself awaits.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' }] }],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: only the workflow SDK,
     // types from activities, and pure domain modules may be imported.
     files: ['workflows/**/*.ts'],

@@ -59,6 +59,8 @@ export function createSweepRecordActivities(db: Kysely<Database>) {
       const runs = expandRuns(spec);
       const trials = expandTrials(spec);
       return db.transaction().execute(async (tx) => {
+        // The sweep row's upsert comes first: it locks that row, so concurrent registrations of
+        // one sweep (duplicate deliveries) run one after the other through the link rewrite below.
         await upsertSweep(tx, { id: sweepId, name: spec.name, spec: JSON.stringify(spec), trials: trials.length, runs: runs.length });
         await upsertRuns(
           tx,

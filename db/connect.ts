@@ -21,11 +21,19 @@ export function openDatabase(url: string, options: { max?: number; applicationNa
     application_name: options.applicationName ?? 'regsweep',
     connectionTimeoutMillis: 10_000,
   });
-  // An idle client losing its server (Postgres restart) must not crash the process; the next query reconnects.
+  // A client losing its server (Postgres restart) emits 'error'; unheard, that crashes the process.
+  // Idle clients report through the pool, checked-out ones (a held advisory lock) on themselves;
+  // either way the next query on them fails and is retried by the activity.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | null = null;
-  return { db, pool, close: () => (closed ??= db.destroy()) };
+  // Kysely ends the pool only if it ever used it; code that used `pool` directly must not hang on idle clients.
+  const close = async (): Promise<void> => {
+    await db.destroy();
+    if (!pool.ended) await pool.end();
+  };
+  return { db, pool, close: () => (closed ??= close()) };
 }
 
 /** Postgres did not answer at start; the message names the address and the setting to change. */

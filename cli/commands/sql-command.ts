@@ -25,7 +25,6 @@ function uniqueColumnNames(fields: readonly pg.FieldDef[]): string[] {
 export async function queryReadOnly(pool: pg.Pool, text: string): Promise<Record<string, unknown>[]> {
   if (text.trim() === '') throw new UsageError('the query is empty');
   const client = await pool.connect();
-  let broken: Error | undefined;
   try {
     await client.query('begin read only');
     // The extended protocol accepts exactly one statement, so "commit; delete from runs"
@@ -38,13 +37,11 @@ export async function queryReadOnly(pool: pg.Pool, text: string): Promise<Record
     if (err instanceof pg.DatabaseError) throw new UsageError(err.message);
     throw err;
   } finally {
-    try {
-      await client.query('rollback');
-    } catch (err) {
-      broken = err as Error;
-    }
-    // A client whose rollback failed may still be inside a transaction: discard it.
-    client.release(broken);
+    await client.query('rollback').catch(() => undefined);
+    // Close the connection instead of pooling it: a failed rollback would leave it inside the
+    // transaction, and an idle pooled client keeps the CLI process alive until the pool's idle
+    // timeout, because DatabaseHandle.close() ends the pool only after Kysely has used it.
+    client.release(true);
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -35,6 +35,9 @@ async function loadEmbeddedPostgres() {
 export async function startEmbeddedPostgres(home: string, port: number, log: (line: string) => void = () => undefined): Promise<EmbeddedDatabase> {
   const dataDir = path.join(home, 'postgres');
   mkdirSync(home, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root, Postgres runs as a separate `postgres` user, which must be able to enter the folder.
+  if (asRoot) chmodSync(home, 0o755);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -43,12 +46,17 @@ export async function startEmbeddedPostgres(home: string, port: number, log: (li
     password,
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a dedicated system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: log,
     onError: (e) => log(String(e)),
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await server.initialise().catch((err: Error) => {
+      const hint = asRoot ? `; as root, Postgres runs as user "postgres", which needs access to every folder above ${dataDir}` : '';
+      throw new Error(`could not create the embedded Postgres in ${dataDir}: ${err.message.split('\n')[0]}${hint}; set REGSWEEP_HOME to another folder, or DATABASE_URL to use an existing server`);
+    });
+  }
   await server.start();
   const admin = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
   await admin.connect();

@@ -3,7 +3,7 @@ import { migrations } from './migrations/index';
 
 /**
  * Applies every pending migration. Safe when several workers start at once: Kysely's
- * migrator takes a row lock on its lock table inside one transaction.
+ * migrator serializes them with an advisory lock, and a late starter finds nothing to do.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });

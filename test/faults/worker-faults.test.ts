@@ -47,7 +47,7 @@ async function assertMatchesUninterrupted(runId: string, spec: ReturnType<typeof
   assert.deepEqual(rows.map(stripTiming), reference.map(stripTiming), 'identical to an uninterrupted run with the same seed');
 }
 
-test('a run whose worker is SIGKILLed resumes on another worker from its checkpoint with identical metrics', async () => {
+test('a run whose worker is SIGKILLed resumes on another worker from its checkpoint with identical metrics', { timeout: 240_000 }, async () => {
   const spec = specFor('sigkill', 11);
   const runId = expandRuns(spec)[0]!.runId;
   const first = await stack.addWorker(['--role', 'train']);
@@ -67,7 +67,7 @@ test('a run whose worker is SIGKILLed resumes on another worker from its checkpo
   await assertMatchesUninterrupted(runId, spec);
 });
 
-test('a SIGTERMed worker saves its current epoch, exits within the grace time, and the run continues elsewhere', async () => {
+test('a SIGTERMed worker saves its current epoch, exits within the grace time, and the run continues elsewhere', { timeout: 240_000 }, async () => {
   const spec = specFor('sigterm', 12);
   const runId = expandRuns(spec)[0]!.runId;
   const worker = await stack.addWorker(['--role', 'train', '--shutdown-grace', '20']);

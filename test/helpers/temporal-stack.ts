@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../config';
 import { spawnWorker } from '../../infra/local/local-stack';
 import { startDevServer, stopChild, type DevServer } from '../../infra/temporal/dev-server';
@@ -18,6 +18,8 @@ export interface TestStack {
   env: NodeJS.ProcessEnv;
   /** Starts another worker process against this stack. */
   addWorker(args: string[]): Promise<ChildProcess>;
+  /** Stops the dev server, waits `downMs`, and starts it again on the same port and history file. */
+  restartServer(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export interface TestStackOptions {
 export async function startTestStack(databaseUrl: string, roles: ('orchestrate' | 'train')[], options: TestStackOptions = {}): Promise<TestStack> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'regsweep-test-'));
   const cliPath = locateTemporalCli(loadConfig().temporalCliPath);
-  const server = await startDevServer({ cliPath, home, port: 0, uiPort: 0, headless: true, dynamicConfig: options.dynamicConfig });
+  let server = await startDevServer({ cliPath, home, port: 0, uiPort: 0, headless: true, dynamicConfig: options.dynamicConfig });
   const env = { ...process.env, ...options.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, REGSWEEP_HOME: home };
   const workers: ChildProcess[] = [];
   const noisy = process.env.REGSWEEP_TEST_VERBOSE ? (l: string) => process.stderr.write(`${l}\n`) : () => undefined;
@@ -45,8 +47,17 @@ export async function startTestStack(databaseUrl: string, roles: ('orchestrate' 
   try {
     for (const role of roles) await addWorker(['--role', role]);
     const client = await connectClient(server.address, loadConfig(env), 30_000);
+    const restartServer = async (downMs: number) => {
+      const port = Number(server.address.split(':').pop());
+      await server.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await startDevServer({ cliPath, home, port, uiPort: 0, headless: true, dynamicConfig: options.dynamicConfig });
+    };
     return {
-      server,
+      get server() {
+        return server;
+      },
+      restartServer,
       client,
       cliPath,
       home,

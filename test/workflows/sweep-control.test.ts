@@ -42,7 +42,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-test('a sweep continues as new when the server suggests it and still trains every run once', async () => {
+test('a sweep continues as new when the server suggests it and still trains every run once', { timeout: 240_000 }, async () => {
   const spec = {
     name: 'can',
     grid: { dropout1: [0, 0.1, 0.2], dropout2: [0, 0.1], weightDecay: [0], epochs: [1] },
@@ -62,7 +62,7 @@ test('a sweep continues as new when the server suggests it and still trains ever
   assert.equal(epochRows.n, 12, 'one epoch row per run, none duplicated across executions');
 });
 
-test('a paused sweep starts no new runs until it is resumed', async () => {
+test('a paused sweep starts no new runs until it is resumed', { timeout: 240_000 }, async () => {
   const spec = {
     name: 'pause',
     grid: { dropout1: [0.3, 0.4, 0.6, 0.7], dropout2: [0], weightDecay: [0], epochs: [1] },
@@ -86,7 +86,7 @@ test('a paused sweep starts no new runs until it is resumed', async () => {
   assert.equal(summary.completed, 4);
 });
 
-test('cancelling a sweep stops its run within an epoch and a relaunch resumes it from the checkpoint', async () => {
+test('cancelling a sweep stops its run within an epoch and a relaunch resumes it from the checkpoint', { timeout: 240_000 }, async () => {
   const spec = {
     name: 'cancel',
     grid: { dropout1: [0.25], dropout2: [0.25], weightDecay: [0], epochs: [40] },

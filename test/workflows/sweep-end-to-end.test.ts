@@ -46,7 +46,7 @@ async function launchWithTemporalCli(id: string, seeds: number[]): Promise<Sweep
   return (await stack.client.workflow.getHandle(id).result()) as SweepSummary;
 }
 
-test('a sweep launched from the temporal CLI lands every trial in Postgres', async () => {
+test('a sweep launched from the temporal CLI lands every trial in Postgres', { timeout: 240_000 }, async () => {
   const summary = await launchWithTemporalCli('e2e', [1]);
   assert.equal(summary.trials, 4);
   assert.equal(summary.runs, 2);
@@ -72,7 +72,7 @@ test('a sweep launched from the temporal CLI lands every trial in Postgres', asy
   assert.deepEqual({ total: progress.total, done: progress.done, running: progress.running, failed: progress.failed }, { total: 2, done: 2, running: 0, failed: 0 });
 });
 
-test('relaunching the same spec trains nothing', async () => {
+test('relaunching the same spec trains nothing', { timeout: 240_000 }, async () => {
   const summary = await launchWithTemporalCli('e2e', [1]);
   assert.equal(summary.trained, 0);
   assert.equal(summary.reused, 2);
@@ -80,7 +80,7 @@ test('relaunching the same spec trains nothing', async () => {
   assert.equal(epochs.length, 4);
 });
 
-test('extending the spec by one seed trains only the new runs', async () => {
+test('extending the spec by one seed trains only the new runs', { timeout: 240_000 }, async () => {
   const summary = await launchWithTemporalCli('e2e', [1, 2]);
   assert.equal(summary.runs, 4);
   assert.equal(summary.trained, 2);
@@ -90,13 +90,13 @@ test('extending the spec by one seed trains only the new runs', async () => {
   assert.ok(trials.every((t) => typeof t.test_acc === 'number'));
 });
 
-test('sweeps are listed by their search attributes', async () => {
+test('sweeps are listed by their search attributes', { timeout: 240_000 }, async () => {
   const { stdout } = await run(stack.cliPath, ['workflow', 'list', '--address', stack.server.address, '-q', 'RegsweepName="e2e-sweep" AND RegsweepStatus="completed"', '-o', 'json']);
   const listed = JSON.parse(stdout) as { execution: { workflowId: string } }[];
   assert.ok(listed.length >= 1 && listed.every((w) => w.execution.workflowId === 'e2e'));
 });
 
-test('a spec with an invalid dropout fails the workflow at once and non-retryably', async () => {
+test('a spec with an invalid dropout fails the workflow at once and non-retryably', { timeout: 240_000 }, async () => {
   const file = path.join(stack.home, 'bad.json');
   writeFileSync(file, JSON.stringify({ ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }));
   await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', 'regsweep', '--type', 'sweep', '--workflow-id', 'bad-spec', '--input-file', file]);

@@ -8,14 +8,14 @@ import { sql, type Kysely } from 'kysely';
  */
 
 // Two-sided 95% quantiles t_{0.975, df} for df = 1..30, computed to 60 digits from the
-// closed-form Student-t CDF (Abramowitz & Stegun 26.7.3/26.7.4) and rounded.
+// closed-form Student-t CDF (Abramowitz & Stegun 26.7.3/26.7.4) and rounded to the nearest double.
 const t975Table = [
-  12.7062047361747, 4.302652729749464, 3.18244630528371, 2.776445105197794, 2.570581835636316,
-  2.44691185114497, 2.364624251592785, 2.306004135204167, 2.262157162798206, 2.228138851986275,
-  2.20098516009164, 2.178812829667229, 2.160368656462793, 2.144786687917804, 2.131449545559776,
-  2.119905299221255, 2.109815577833317, 2.100922040241038, 2.09302405440831, 2.085963447265865,
-  2.07961384472768, 2.073873067904026, 2.068657610419049, 2.063898561628026, 2.059538552753298,
-  2.055529438642873, 2.051830516480286, 2.048407141795245, 2.045229642132704, 2.042272456301238,
+  12.706204736174705, 4.302652729749464, 3.1824463052837095, 2.7764451051977943, 2.5705818356363155,
+  2.44691185114497, 2.3646242515927853, 2.3060041352041667, 2.2621571627982053, 2.228138851986275,
+  2.2009851600916397, 2.178812829667229, 2.1603686564627926, 2.144786687917804, 2.1314495455597755,
+  2.1199052992212546, 2.109815577833317, 2.1009220402410387, 2.0930240544083096, 2.085963447265865,
+  2.0796138447276804, 2.0738730679040263, 2.0686576104190486, 2.063898561628026, 2.0595385527532977,
+  2.055529438642873, 2.0518305164802855, 2.048407141795245, 2.0452296421327043, 2.042272456301238,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -152,13 +152,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await sql`
     create function regsweep_t_stat(mean double precision, sd double precision, n bigint) returns double precision
-    language sql immutable parallel safe as $$
+    language sql immutable strict parallel safe as $$
       select case when n >= 2 and sd > 0 then mean / (sd / sqrt(n)) end
     $$`.execute(db);
 
   await sql`
     create function regsweep_ci_half_width(sd double precision, n bigint) returns double precision
-    language sql immutable parallel safe as $$
+    language sql immutable strict parallel safe as $$
       select case when n >= 2 then regsweep_t975((n - 1)::integer) * sd / sqrt(n) end
     $$`.execute(db);
 }
