@@ -21,7 +21,7 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
       .where('sweep_id', '=', id)
       .groupBy(['dropout1', 'dropout2', 'weight_decay', 'epochs'])
       .orderBy('epochs', 'desc')
-      .orderBy('test_acc', sql`desc nulls last`)
+      .orderBy('test_acc', (ob) => ob.desc().nullsLast())
       .execute();
   });
   ctx.out(renderRows(rows, format));

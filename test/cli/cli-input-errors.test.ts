@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -89,4 +90,24 @@ test('regsweep names the address and the setting when Temporal is unreachable', 
   const r = await regsweep(['status', 'some-sweep'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
   assert.equal(r.code, 2);
   assert.match(r.stderr.trim(), /^regsweep: cannot reach Temporal at 127\.0\.0\.1:1 \(.*\); start it with `regsweep dev` or set TEMPORAL_ADDRESS$/);
+});
+
+test('regsweep train exits 2 naming the valid backends when the backend is unknown', async () => {
+  const r = await regsweep(['train', '--backend', 'tpu', '--epochs', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /^regsweep: .*tpu.*wasm/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('regsweep train exits 2 naming the file when a dataset file is corrupt', async () => {
+  const data = path.join(dir, 'corrupt-data');
+  mkdirSync(data, { recursive: true });
+  for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+    copyFileSync(path.join('/usr/share/datasets/fashion-mnist', f), path.join(data, f));
+  }
+  writeFileSync(path.join(data, 't10k-labels-idx1-ubyte.gz'), gzipSync(Buffer.from([0, 0, 8, 3, 0, 0, 0, 1, 7])));
+  const r = await regsweep(['train', '--epochs', '1', '--train-subset', '100'], { REGSWEEP_DATA_DIR: data });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /t10k-labels-idx1-ubyte\.gz/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
 });

@@ -108,3 +108,32 @@ test('a spec with an invalid dropout fails the workflow at once and non-retryabl
   const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', 'bad-spec').execute();
   assert.equal(rows.length, 0, 'nothing half-written');
 });
+
+async function regsweep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.resolve('bin/regsweep.mjs'), ...args], { env: { ...stack.env, DATABASE_URL: database.url } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    return err as { code: number; stdout: string; stderr: string };
+  }
+}
+
+test('regsweep status and results read a finished sweep', { timeout: 120_000 }, async () => {
+  const status = await regsweep(['status', 'e2e']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^sweep e2e: COMPLETED/m);
+  assert.match(status.stdout, /^runs in the database: 4 completed, 0 running, 0 pending, 0 failed, 0 cancelled$/m);
+  const csv = await regsweep(['results', 'e2e', '--format', 'csv']);
+  assert.equal(csv.code, 0, csv.stderr);
+  const lines = csv.stdout.trim().split('\n');
+  assert.equal(lines[0], 'dropout1,dropout2,weight_decay,epochs,seeds,test_acc,train_acc_eval,gap');
+  assert.equal(lines.length, 1 + 4, 'one line per grid point, seeds averaged');
+});
+
+for (const command of ['status', 'cancel', 'results']) {
+  test(`regsweep ${command} exits 2 naming a sweep id that does not exist`, { timeout: 120_000 }, async () => {
+    const r = await regsweep([command, 'no-such-sweep']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr.trim(), /^regsweep: no sweep with id "no-such-sweep"/);
+  });
+}
