@@ -20,7 +20,7 @@ export interface RegsweepConfig {
   temporalCliPath: string | null;
   /** @default "regsweep" `REGSWEEP_TASK_QUEUE` */
   taskQueue: string;
-  /** Training backend. @default "wasm" `REGSWEEP_BACKEND` */
+  /** Training engine: auto (native if its addon loads, else wasm), native, wasm, cpu, tensorflow or tensorflow-gpu. @default "auto" `REGSWEEP_BACKEND` */
   backend: string;
   /** Extra folder searched first for Fashion-MNIST. `REGSWEEP_DATA_DIR` */
   dataDir: string | null;
@@ -33,6 +33,12 @@ export interface RegsweepConfig {
   temporalUiPort: number;
   /** @default 5433 `REGSWEEP_POSTGRES_PORT` (embedded Postgres) */
   postgresPort: number;
+  /** Grafana to push dashboards to (`regsweep dashboards --push`, and after every sweep when set). `GRAFANA_URL` */
+  grafanaUrl: string | null;
+  /** Service-account token for that Grafana (Editor). `GRAFANA_TOKEN` */
+  grafanaToken: string | null;
+  /** Where sweeps write the dashboard JSON when they finish. @default "<home>/dashboards" `REGSWEEP_DASHBOARDS_DIR` */
+  dashboardsDir: string;
 }
 
 /** A setting in the environment is malformed; `variable` names it. */
@@ -66,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', `DATABASE_URL must start with postgres:// or postgresql://, got ${JSON.stringify(databaseUrl.split('@').pop())}`);
   }
+  const home = path.resolve(cwd, text(env, 'REGSWEEP_HOME') ?? '.regsweep');
   return Object.freeze({
     databaseUrl,
     temporalAddress: text(env, 'TEMPORAL_ADDRESS'),
@@ -75,13 +82,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporalApiKey: text(env, 'TEMPORAL_API_KEY'),
     temporalCliPath: text(env, 'TEMPORAL_CLI_PATH'),
     taskQueue: text(env, 'REGSWEEP_TASK_QUEUE') ?? 'regsweep',
-    backend: text(env, 'REGSWEEP_BACKEND') ?? 'wasm',
+    backend: text(env, 'REGSWEEP_BACKEND') ?? 'auto',
     dataDir: text(env, 'REGSWEEP_DATA_DIR'),
-    home: path.resolve(cwd, text(env, 'REGSWEEP_HOME') ?? '.regsweep'),
+    home,
     maxTrials: integer(env, 'REGSWEEP_MAX_TRIALS', 100_000, 1, 10_000_000),
     temporalPort: integer(env, 'REGSWEEP_TEMPORAL_PORT', 7233, 0, 65535),
     temporalUiPort: integer(env, 'REGSWEEP_TEMPORAL_UI_PORT', 8233, 0, 65535),
     postgresPort: integer(env, 'REGSWEEP_POSTGRES_PORT', 5433, 0, 65535),
+    grafanaUrl: text(env, 'GRAFANA_URL'),
+    grafanaToken: text(env, 'GRAFANA_TOKEN'),
+    dashboardsDir: path.resolve(cwd, text(env, 'REGSWEEP_DASHBOARDS_DIR') ?? path.join(home, 'dashboards')),
   });
 }
 

@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { createSweepRecordActivities } from './sweep-records';
+import { createSweepRecordActivities, type DashboardPublisher } from './sweep-records';
 import { createTrainRunActivity, type TrainingDeps } from './train-run';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
   /** Present on training workers only. */
   training: TrainingDeps | null;
+  /** Present on orchestration workers: the sweep's last step refreshes the dashboards. */
+  publishDashboards?: DashboardPublisher | null;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createSweepRecordActivities(deps.db),
+    ...createSweepRecordActivities(deps.db, deps.publishDashboards ?? null),
     trainRun: createTrainRunActivity(deps.db, deps.training),
   };
 }

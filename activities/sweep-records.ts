@@ -46,13 +46,18 @@ export interface BestConfig {
 }
 
 export interface FinalizeSweepResult {
+  /** Files and Grafana URLs of the refreshed dashboards. */
+  dashboards: string[];
   completed: number;
   failed: number;
   cancelled: number;
   best: BestConfig | null;
 }
 
-export function createSweepRecordActivities(db: Kysely<Database>) {
+/** Refreshes the Grafana dashboards; returns where they went. */
+export type DashboardPublisher = () => Promise<string[]>;
+
+export function createSweepRecordActivities(db: Kysely<Database>, publishDashboards: DashboardPublisher | null = null) {
   return {
     /** Records the sweep, its runs and its trials in one transaction; idempotent on relaunch. */
     async registerSweep({ sweepId, spec }: RegisterSweepInput): Promise<RegisterSweepResult> {
@@ -123,9 +128,13 @@ export function createSweepRecordActivities(db: Kysely<Database>) {
       }));
     },
 
-    /** Marks the sweep finished and reports its counts and best configuration. */
+    /**
+     * The aggregation step: marks the sweep finished, refreshes the dashboards, and reports
+     * counts and the best configuration. The analysis views are plain views, always current.
+     */
     async finalizeSweep({ sweepId, status }: FinalizeSweepInput): Promise<FinalizeSweepResult> {
       await setSweepStatus(db, sweepId, status);
+      const dashboards = publishDashboards ? await publishDashboards() : [];
       const counts = await countSweepRuns(db, sweepId);
       const best = await db
         .selectFrom('sweep_trials as t')
@@ -139,6 +148,7 @@ export function createSweepRecordActivities(db: Kysely<Database>) {
         .limit(1)
         .executeTakeFirst();
       return {
+        dashboards,
         completed: counts.completed,
         failed: counts.failed,
         cancelled: counts.cancelled,

@@ -18,6 +18,7 @@ const inputErrorNames = new Set([
   'TemporalCliMissingError',
   'TemporalUnreachableError',
   'DatabaseUnreachableError',
+  'GrafanaPushError',
 ]);
 
 /** 2 for bad input (spec, flags, settings), 1 for everything else. */

@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config';
 import { exitCodeFor } from './cli-errors';
 import type { CommandContext } from './command-context';
+import { registerDashboardsCommand } from './commands/dashboards-command';
 import { registerDbCommands } from './commands/db-commands';
 import { registerQuickstartCommand } from './commands/quickstart-command';
+import { registerReportCommand } from './commands/report-command';
 import { registerResultsCommand } from './commands/results-command';
 import { registerSqlCommand } from './commands/sql-command';
 import { registerStackCommands } from './commands/stack-commands';
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   registerTrainCommand(program, ctx);
   registerDbCommands(program, ctx);
   registerQuickstartCommand(program, ctx);
+  registerDashboardsCommand(program, ctx);
+  registerReportCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(process.argv);

@@ -18,6 +18,18 @@ if [ -z "${REGSWEEP_DATA_DIR:-}" ] && [ ! -f "$dataset" ] && [ ! -f "$HOME/.cach
   fi
 fi
 
+# The report tests open the generated HTML in Debian's headless Chromium.
+if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium package for the report tests"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "the report tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2
+    exit 1
+  fi
+fi
+
 if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   bash infra/temporal/install-temporal-cli.sh
 fi

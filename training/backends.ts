@@ -1,18 +1,31 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError } from './training-errors';
+import { loadNativeKernels, nativePackageName, type NativeKernelsLoad } from '../native/native-addon';
+import { nativeBackendName, registerNativeBackend } from '../native/native-backend';
+import { fillDropoutMask, type MaskFill } from './dropout-mask';
+import { BackendUnavailableError, TrainConfigError } from './training-errors';
 
-/** The TensorFlow.js backends a worker can train on. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * The engines a worker can train on, plus `auto`: the fastest one available here (`native`
+ * when its addon loads, otherwise `wasm`).
+ */
+export type BackendName = 'auto' | 'native' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
-export const backendNames: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** A concrete engine: every {@link BackendName} but `auto`. */
+export type EngineName = Exclude<BackendName, 'auto'>;
 
-/** The project default: portable, needs no native libraries, about 10x faster than `cpu`. */
-export const defaultBackendName: BackendName = 'wasm';
+export const backendNames: readonly BackendName[] = ['auto', 'native', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-/** The npm package providing each backend (`cpu` is built into @tensorflow/tfjs). */
-export const backendPackages: Record<BackendName, string> = {
+/** The project default: `native` where its addon was built, else the portable `wasm` (with a warning). */
+export const defaultBackendName: BackendName = 'auto';
+
+/**
+ * The npm package providing each engine (`cpu` is built into @tensorflow/tfjs; `native` is
+ * tfjs's cpu backend with kernels from the optional addon package).
+ */
+export const backendPackages: Record<EngineName, string> = {
+  native: nativePackageName,
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
@@ -20,7 +33,8 @@ export const backendPackages: Record<BackendName, string> = {
 };
 
 /** The name each package registers its backend under in tfjs. */
-const registeredNames: Record<BackendName, string> = {
+const registeredNames: Record<EngineName, string> = {
+  native: nativeBackendName,
   'tensorflow-gpu': 'tensorflow',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
@@ -31,22 +45,22 @@ const registeredNames: Record<BackendName, string> = {
  * Native requirements, from the libtensorflow each tfjs-node 4.22 package downloads (2.9.1)
  * and TensorFlow's tested build configurations for 2.9.
  */
-const requirements: Partial<Record<BackendName, string>> = {
+const requirements: Partial<Record<EngineName, string>> = {
   'tensorflow-gpu':
-    'Linux x64 with an NVIDIA GPU; tfjs-node-gpu 4.22 loads libtensorflow 2.9.1, which needs CUDA 11.2 and cuDNN 8.1',
-  tensorflow: 'Linux, macOS or Windows on x64 (or Linux arm64); its install downloads libtensorflow 2.9.1',
+    'Linux or Windows on x64 with an NVIDIA GPU; tfjs-node-gpu 4.22 loads libtensorflow 2.9.1, which needs CUDA 11.2 and cuDNN 8.1',
+  tensorflow: 'Linux, macOS or Windows on x64; its install downloads libtensorflow 2.9.1',
 };
 
-/** @throws Error listing the valid names when `value` is not one of them. */
+/** @throws TrainConfigError listing the valid names when `value` is not one of them. */
 export function parseBackendName(value: string): BackendName {
   const name = value.trim().toLowerCase();
   if (!(backendNames as readonly string[]).includes(name)) {
-    throw new Error(`backend must be one of ${backendNames.join(', ')}; got ${JSON.stringify(value)}`);
+    throw new TrainConfigError(`unknown backend ${JSON.stringify(value)}: it must be one of ${backendNames.join(', ')}`, 'backend');
   }
   return name as BackendName;
 }
 
-function installHint(name: BackendName): string {
+function installHint(name: EngineName): string {
   const pkg = `${backendPackages[name]}@${tf.version.tfjs}`;
   const needs = requirements[name];
   return `install it with npm install ${pkg}${needs === undefined ? '' : ` (${needs})`}`;
@@ -57,7 +71,7 @@ function isModuleNotFound(error: unknown, pkg: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String(error).includes(pkg);
 }
 
-async function importBackendPackage(name: BackendName): Promise<void> {
+async function importBackendPackage(name: EngineName): Promise<void> {
   const pkg = backendPackages[name];
   try {
     if (name === 'wasm') {
@@ -84,17 +98,61 @@ async function importBackendPackage(name: BackendName): Promise<void> {
   }
 }
 
+/** How {@link selectBackend} may be adjusted; every field is optional. */
+export interface SelectBackendOptions {
+  /** Receives the one-line warning `auto` gives when it falls back to wasm. @default console.warn */
+  warn?: (line: string) => void;
+  /**
+   * The most OpenBLAS threads a native matrix product uses. Metrics are reproducible for a fixed
+   * count but differ in their last digits between counts (OpenBLAS's kernels round differently
+   * on each thread's share), so the workers of one sweep should all use the same count.
+   * @default OpenBLAS's own: OPENBLAS_NUM_THREADS when set, else one per core
+   */
+  nativeThreads?: number;
+  /** Loads the native addon; replaceable so the fallback can be exercised. @default loadNativeKernels */
+  loadNative?: () => NativeKernelsLoad;
+}
+
+let nativeMaskFill: MaskFill | null = null;
+
+function prepareNativeEngine(options: SelectBackendOptions): void {
+  const load = (options.loadNative ?? loadNativeKernels)();
+  if (!load.ok) throw new BackendUnavailableError(`backend native is unavailable: ${load.reason}`, 'native');
+  registerNativeBackend(load.kernels);
+  if (options.nativeThreads !== undefined) load.kernels.setThreads(options.nativeThreads);
+  nativeMaskFill = load.kernels.dropoutMask;
+}
+
+/**
+ * The dropout-mask generator for the active backend: the addon's on `native` (the same
+ * values, drawn several times faster), JavaScript elsewhere, so every engine's timing is its own.
+ */
+export function activeMaskFill(): MaskFill {
+  return tf.getBackend() === nativeBackendName && nativeMaskFill !== null ? nativeMaskFill : fillDropoutMask;
+}
+
 /**
  * Loads the backend's package (only now, so optional native packages are never touched unless
- * asked for), makes it the active tfjs backend and waits until it is ready.
+ * asked for), makes it the active tfjs backend and waits until it is ready. `auto` tries
+ * `native` and, when its addon cannot be loaded, warns in one line and takes `wasm`.
  *
- * @returns the active backend as tfjs names it (`tensorflow`, `wasm` or `cpu`).
+ * @returns the active backend as tfjs names it (`native`, `tensorflow`, `wasm` or `cpu`).
  * @throws BackendUnavailableError when the package is not installed or the backend fails to start.
  */
-export async function selectBackend(name: BackendName): Promise<string> {
+export async function selectBackend(name: BackendName, options: SelectBackendOptions = {}): Promise<string> {
+  if (name === 'auto') {
+    try {
+      return await selectBackend('native', options);
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+      (options.warn ?? console.warn)(`regsweep: ${error.message}; training on wasm instead, several times slower`);
+      return selectBackend('wasm', options);
+    }
+  }
   const registered = registeredNames[name];
+  if (name === 'native') prepareNativeEngine(options);
   if (tf.getBackend() !== registered) {
-    await importBackendPackage(name);
+    if (name !== 'native') await importBackendPackage(name);
     if (tf.findBackendFactory(registered) === null) {
       throw new BackendUnavailableError(
         `backend ${name}: ${backendPackages[name]} registered no '${registered}' backend with this copy of ` +

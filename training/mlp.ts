@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { activeMaskFill } from './backends';
 import type { WeightArray } from './checkpoint-codec';
-import { dense } from './dense-op';
+import { dense, inferenceDense } from './dense-op';
 import { dropoutMask } from './dropout-mask';
 import { imagePixels, classCount } from './idx-format';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
@@ -94,7 +95,7 @@ function applyDropout(
     return activations;
   }
   const [rows, cols] = activations.shape;
-  const mask = dropoutMask(rows, cols, p, { seed, epoch: mode.epoch, batch: mode.batch, layer });
+  const mask = dropoutMask(rows, cols, p, { seed, epoch: mode.epoch, batch: mode.batch, layer }, activeMaskFill());
   return tf.mul(activations, tf.tensor2d(mask, [rows, cols]));
 }
 
@@ -113,6 +114,11 @@ export function buildMlp(config: TrainConfig): Mlp {
   const forwardWithActivations = (images: tf.Tensor, mode: ForwardMode): MlpOutputs =>
     tf.tidy(() => {
       const x = images.rank === 2 ? (images as tf.Tensor2D) : tf.reshape(images, [-1, imagePixels]);
+      if (!mode.training) {
+        const hidden1 = inferenceDense(x as tf.Tensor2D, params.W1, params.b1, 'relu');
+        const hidden2 = inferenceDense(hidden1, params.W2, params.b2, 'relu');
+        return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
+      }
       const hidden1 = applyDropout(tf.relu(dense(x as tf.Tensor2D, params.W1, params.b1, false)), valid.dropout1, 1, valid.seed, mode);
       const hidden2 = applyDropout(tf.relu(dense(hidden1, params.W2, params.b2, true)), valid.dropout2, 2, valid.seed, mode);
       const logits = dense(hidden2, params.W3, params.b3, true);

@@ -107,8 +107,14 @@ export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
     );
   }
   const trainSubset: unknown = c.trainSubset;
-  if (trainSubset !== null) {
-    requireInteger('trainSubset', trainSubset, 10, fashionMnistTrainCount);
+  if (
+    trainSubset !== null &&
+    (!isNumber(trainSubset) || !Number.isInteger(trainSubset) || trainSubset < 10 || trainSubset > fashionMnistTrainCount)
+  ) {
+    throw new TrainConfigError(
+      `trainSubset must be null or an integer in [10, ${fashionMnistTrainCount}], got ${describe(trainSubset)}`,
+      'trainSubset',
+    );
   }
   return {
     dropout1: requireProbability('dropout1', c.dropout1),

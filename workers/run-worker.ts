@@ -6,6 +6,7 @@ import { createActivities } from '../activities/index';
 import { assertDatabaseReachable, openDatabase } from '../db/connect';
 import { connectWorker } from '../infra/temporal/connect';
 import { migrateToLatest } from '../infra/postgres/migrate';
+import { createDashboardPublisher } from '../infra/grafana/publish-dashboards';
 import { loadTrainingDeps } from './training-deps';
 
 export type WorkerRole = 'orchestrate' | 'train';
@@ -41,7 +42,8 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
     const training = options.role === 'train' ? await loadTrainingDeps(config, options.backend, workerName) : null;
     const connection = await connectWorker(options.temporalAddress, config);
     try {
-      const activities = createActivities({ db: database.db, training });
+      const publishDashboards = options.role === 'orchestrate' ? createDashboardPublisher(config, options.log) : null;
+      const activities = createActivities({ db: database.db, training, publishDashboards });
       const { trainRun, ...records } = activities;
       const worker =
         options.role === 'train'

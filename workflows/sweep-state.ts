@@ -32,6 +32,8 @@ export interface SweepSummary {
   failed: number;
   continuedAsNew: number;
   best: BestConfig | null;
+  /** Where the finished sweep refreshed its Grafana dashboards (files, and URLs when pushed). */
+  dashboards: string[];
 }
 
 export const emptyTally = (): SweepTally => ({ trials: 0, runs: 0, trained: 0, reused: 0, failed: 0, best: null });

@@ -146,5 +146,6 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
     failed: final.failed,
     continuedAsNew: state.continuedAsNew ?? 0,
     best: final.best,
+    dashboards: final.dashboards,
   };
 }

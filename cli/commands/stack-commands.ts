@@ -42,7 +42,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     .addOption(new Option('--role <role>', 'what this worker does').choices(['orchestrate', 'train', 'all']).default('all'))
     .option('--task-queue <queue>', 'task queue to poll (default: regsweep for orchestration, regsweep-train for training)')
     .option('--concurrency <n>', 'runs trained at once by this process', nonNegativeInt('--concurrency'), 1)
-    .option('--backend <backend>', 'tensorflow-gpu, tensorflow, wasm or cpu (default: REGSWEEP_BACKEND or wasm)')
+    .option('--backend <backend>', 'auto, native, wasm, cpu, tensorflow or tensorflow-gpu (default: REGSWEEP_BACKEND or auto)')
     .option('--shutdown-grace <seconds>', 'after SIGTERM, seconds before in-flight runs are cancelled', nonNegativeInt('--shutdown-grace'), 10)
     .action(async (opts: { role: WorkerRole | 'all'; taskQueue?: string; concurrency: number; backend?: string; shutdownGrace: number }) => {
       const stack = discoverStack(ctx.config);

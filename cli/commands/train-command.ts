@@ -49,7 +49,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--batch-size <n>', 'minibatch size', num('--batch-size'), 256)
     .option('--hidden <a,b>', 'hidden layer sizes', '256,256')
     .option('--train-subset <n>', 'train on a class-balanced subset of n images', num('--train-subset'))
-    .option('--backend <name>', 'tensorflow-gpu, tensorflow, wasm or cpu')
+    .option('--backend <name>', 'auto (default: native if built, else wasm), native, wasm, cpu, tensorflow or tensorflow-gpu')
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (f: TrainFlags) => {
       const hidden = f.hidden.split(',').map(Number);
@@ -64,7 +64,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         hidden: [hidden[0] ?? Number.NaN, hidden[1] ?? Number.NaN],
         trainSubset: f.trainSubset ?? null,
       });
-      const backend = await selectBackend(parseBackendName(f.backend ?? ctx.config.backend));
+      const backend = await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
       const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
       ctx.err(`training on ${data.source} with backend ${backend}`);
       const bar = process.stderr.isTTY && !f.json ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;

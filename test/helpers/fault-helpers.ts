@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EpochMetricsRow } from '../../db/epoch-metrics.table';
-import { selectBackend } from '../../training/backends';
+import { loadConfig } from '../../config';
+import { parseBackendName, selectBackend } from '../../training/backends';
 import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
 import { train, type EpochMetrics } from '../../training/train';
 import type { TrainConfig } from '../../training/train-config';
@@ -16,9 +17,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** The same config trained here, uninterrupted, on the workers' default backend. */
+/** The same config trained here, uninterrupted, on the backend the test stack's workers choose. */
 export async function referenceMetrics(config: TrainConfig): Promise<EpochMetrics[]> {
-  await selectBackend('wasm');
+  await selectBackend(parseBackendName(loadConfig().backend));
   return train(config, loadDatasetCached(locateDataset({ dataDir: null })));
 }
 

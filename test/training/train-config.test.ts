@@ -36,7 +36,7 @@ test('validateTrainConfig names the field, the range and the value when a field 
   rejects({ lr: 0 }, 'lr', 'lr must be a finite number > 0, got 0');
   rejects({ batchSize: 0 }, 'batchSize', 'batchSize must be an integer in [1, 60000], got 0');
   rejects({ hidden: [256] }, 'hidden', 'hidden must be two integer layer widths in [1, 16384], got [256]');
-  rejects({ trainSubset: 5 }, 'trainSubset', 'trainSubset must be an integer in [10, 60000], got 5');
+  rejects({ trainSubset: 5 }, 'trainSubset', 'trainSubset must be null or an integer in [10, 60000], got 5');
   rejects({ initStd: Number.NaN }, 'initStd', 'initStd must be a finite number > 0, got NaN');
 });
 

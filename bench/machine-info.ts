@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { loadNativeKernels } from '../native/native-addon';
+
+/** The machine a benchmark ran on, so numbers from different machines are not confused. */
+export interface MachineInfo {
+  /** `model name` from /proc/cpuinfo, plus family and model numbers when the name is generic. */
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  tfjs: string;
+  /** OpenBLAS as the native engine loads it, or why it does not. */
+  openblas: { config: string; core: string; threads: number } | { unavailable: string };
+}
+
+function cpuModel(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim();
+    return `${field('model name') ?? 'unknown'} (family ${field('cpu family') ?? '?'}, model ${field('model') ?? '?'})`;
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  const load = loadNativeKernels();
+  return {
+    cpu: cpuModel(),
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    openblas: load.ok ? { ...load.kernels.blasInfo(), threads: load.kernels.threads() } : { unavailable: load.reason },
+  };
+}
+
+/** The 1-, 5- and 15-minute load averages, rounded: other work on the machine skews timings. */
+export function loadAverage(): number[] {
+  return os.loadavg().map((value) => Number(value.toFixed(2)));
+}

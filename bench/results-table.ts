@@ -1,0 +1,66 @@
+import Table from 'cli-table3';
+import type { BenchResults } from './bench-results';
+
+const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined ? '—' : value.toFixed(digits));
+
+/** The human-readable summary `npm run bench` prints; bench/results.json holds everything. */
+export function renderResults(results: BenchResults): string {
+  const engines = new Table({
+    head: ['engine', 'backend', 's/epoch', 'eval s/epoch', 'samples/s', 'train GFLOPS', 'eval GFLOPS', 'speed-up', 'eval speed-up'],
+    style: { head: [], border: [] },
+  });
+  for (const e of results.engines) {
+    engines.push([
+      e.name,
+      e.backend ?? `unavailable`,
+      fixed(e.secondsPerEpoch, 2),
+      fixed(e.evalSecondsPerEpoch, 2),
+      fixed(e.samplesPerSec, 0),
+      fixed(e.trainGflops, 1),
+      fixed(e.evalGflops, 1),
+      e.speedupOverBaseline === null ? '—' : `${e.speedupOverBaseline.toFixed(1)}x`,
+      e.evalSpeedupOverBaseline === null ? '—' : `${e.evalSpeedupOverBaseline.toFixed(1)}x`,
+    ]);
+  }
+  const lines = [
+    `${results.machine.cpu}, ${results.machine.cores} cores; load average ${results.loadAverage.start.join(' ')} at start, ${results.loadAverage.end.join(' ')} at end`,
+    `${results.mode} mode: per-epoch numbers scaled to 60,000 training and 71,000 evaluated images`,
+    engines.toString(),
+  ];
+  const accuracy = results.accuracy;
+  lines.push(
+    `accuracy after ${accuracy.epochs} epoch(s), seeds ${accuracy.seeds.join(', ')}: ` +
+      accuracy.engines.map((e) => `${e.engine} ${fixed(e.meanTestAcc, 4)} ± ${fixed(e.seedStdTestAcc, 4)}`).join(', ') +
+      (accuracy.meanPairedDifference === null
+        ? ''
+        : `; paired difference ${accuracy.meanPairedDifference.toFixed(4)} (within seed noise: ${accuracy.withinSeedNoise ?? 'n/a'})`),
+  );
+  const agreement = results.stepAgreement;
+  if (!('skipped' in agreement)) {
+    const largest = Math.max(...Object.values(agreement.relativeParameterDifference));
+    lines.push(
+      `same trajectory on ${agreement.engines.join(' and ')}: over ${agreement.steps} steps the batch losses differ by at most ${agreement.maxLossDifference.toExponential(1)}, the parameters by at most ${largest.toExponential(1)} (relative)`,
+    );
+  }
+  const prep = results.batchPreparation;
+  lines.push(
+    `batch preparation per epoch on ${prep.backend}: per-batch upload ${prep.perBatchUploadSeconds.toFixed(2)} s, resident tensors + tf.gather ${prep.residentGatherSeconds.toFixed(2)} s`,
+  );
+  if ('skipped' in results.sweep) {
+    lines.push(`sweep throughput: skipped (${results.sweep.skipped})`);
+  } else {
+    for (const m of results.sweep.measurements) {
+      const env = Object.entries(m.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      lines.push(
+        `sweep ${results.sweep.spec} with ${m.trainWorkers} training worker(s)${env ? ` (${env})` : ''}: ${m.trained} runs in ${m.wallSeconds.toFixed(1)} s = ${m.runsPerHour.toFixed(0)} runs/hour on ${m.backends.join(', ')}`,
+      );
+    }
+  }
+  const share = results.epochSharing;
+  lines.push(
+    `epochs axis [${share.epochs.join(', ')}] on ${share.spec}: ${share.trained} epochs trained instead of ${share.naive} (${share.saved} saved, ${(100 * share.savedFraction).toFixed(0)}%)`,
+  );
+  return lines.join('\n');
+}

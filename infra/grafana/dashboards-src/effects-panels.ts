@@ -1,0 +1,266 @@
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as barchart from '@grafana/grafana-foundation-sdk/barchart';
+import type * as table from '@grafana/grafana-foundation-sdk/table';
+import type * as trend from '@grafana/grafana-foundation-sdk/trend';
+import {
+  dedent,
+  defaultBarChart,
+  defaultTable,
+  defaultTrend,
+  epochsIs,
+  fixedColor,
+  matrixTable,
+  seedMatches,
+  sqlQuery,
+  sweepIs,
+  unitOverride,
+  units,
+  weightDecayIn,
+} from './common';
+
+const fractionColumns = (regexp: string): [string, dashboard.DynamicConfigValue[]] => [regexp, [...unitOverride(units.fraction), { id: 'decimals', value: 2 }]];
+
+/** One dropout1 × dropout2 matrix of a metric at one weight decay (the panel repeats per weight decay). */
+function metricMatrix(metric: 'test_acc' | 'gap', valueName: string, scheme: dashboard.FieldColorModeId): table.PanelBuilder {
+  return (
+    matrixTable('dropout1', 'dropout2', valueName, scheme)
+      .height(7)
+      .span(8)
+      .repeat('weight_decay')
+      .repeatDirection('h')
+      .maxPerRow(3)
+      .unit(units.fraction)
+      .decimals(1)
+      .withTarget(
+        sqlQuery(`
+        select dropout1::text as "dropout1", dropout2::text as "dropout2", avg(${metric}) as "${valueName}"
+          from trial_results as t
+         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()} and ${seedMatches()} and ${metric} is not null
+         group by t.dropout1, t.dropout2
+         order by t.dropout1, t.dropout2
+      `),
+      )
+      // The first column holds the dropout1 labels; colouring it by value would be meaningless.
+      .overrideByName('dropout1\\dropout2', [{ id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.Auto } }])
+  );
+}
+
+export const testAccuracyHeatmap = (): table.PanelBuilder =>
+  metricMatrix('test_acc', 'test accuracy', dashboard.FieldColorModeId.ContinuousRdYlGr)
+    .title('Test accuracy, weight decay $weight_decay')
+    .description(
+      'Test accuracy (inference mode, 10,000 test images) for each dropout1 (rows) × dropout2 (columns) pair at the ' +
+        'selected epochs, averaged over seeds or for the selected seed. One matrix per selected weight decay. Greener is ' +
+        'better; colours are relative to this matrix, so read the numbers when comparing matrices.',
+    );
+
+export const gapHeatmap = (): table.PanelBuilder =>
+  metricMatrix('gap', 'train-test gap', dashboard.FieldColorModeId.ContinuousGrYlRd)
+    .title('Train−test gap, weight decay $weight_decay')
+    .description(
+      'Training accuracy minus test accuracy, both in inference mode, for each dropout1 (rows) × dropout2 (columns) pair. ' +
+        'A smaller gap means less overfitting; redder cells overfit more. Compare with the test accuracy matrix: dropout ' +
+        'that shrinks the gap without raising test accuracy only narrows the gap.',
+    );
+
+type Axis = 'dropout1' | 'dropout2' | 'weight_decay';
+
+/**
+ * Paired main effect of each axis: per seed, the mean over the other axes at each level minus
+ * the mean at the axis' lowest level; then mean and 95% t-interval of that difference over seeds.
+ */
+function mainEffectSql(axes: readonly Axis[], select: string): string {
+  const perSeed = axes
+    .map((axis) => `select '${axis}' as axis, ${axis} as level, seed, avg(test_acc) as test_acc, avg(gap) as gap from cells group by ${axis}, seed`)
+    .join('\n      union all\n      ');
+  const finalSelect = dedent(select)
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+  return `
+    with cells as (
+      select dropout1, dropout2, weight_decay, seed, test_acc, gap
+        from trial_results
+       where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()} and test_acc is not null
+    ), per_seed as (
+      ${perSeed}
+    ), paired as (
+      select p.axis, p.level, p.seed, p.test_acc, p.gap,
+             p.test_acc - b.test_acc as test_acc_effect, p.gap - b.gap as gap_effect
+        from per_seed as p
+        join per_seed as b
+          on b.axis = p.axis and b.seed = p.seed
+         and b.level = (select min(level) from per_seed as m where m.axis = p.axis)
+    )
+${finalSelect}
+  `;
+}
+
+const halfWidth = (column: string): string => `regsweep_ci_half_width(stddev_samp(${column}), count(*))`;
+
+export const mainEffectsTable = (): table.PanelBuilder =>
+  defaultTable()
+    .title('Main effects at $epochs epochs')
+    .description(
+      'For each axis and value: test accuracy averaged over the other axes, and the effect of that value against the ' +
+        'axis’ lowest value (usually 0) on test accuracy and on the train−test gap, paired by seed, with a 95% interval ' +
+        'over seeds. An interval that excludes 0 is an effect larger than seed noise. Always over all seeds; the weight ' +
+        'decay axis needs at least two weight decays selected.',
+    )
+    .height(9)
+    .withTarget(
+      sqlQuery(
+        mainEffectSql(
+          ['dropout1', 'dropout2', 'weight_decay'],
+          `
+          select axis, level, count(*) as n,
+                 avg(test_acc) as "test accuracy",
+                 avg(test_acc_effect) as "test accuracy effect",
+                 avg(test_acc_effect) - ${halfWidth('test_acc_effect')} as "effect CI low",
+                 avg(test_acc_effect) + ${halfWidth('test_acc_effect')} as "effect CI high",
+                 avg(gap_effect) as "gap effect",
+                 avg(gap_effect) - ${halfWidth('gap_effect')} as "gap effect CI low",
+                 avg(gap_effect) + ${halfWidth('gap_effect')} as "gap effect CI high"
+            from paired
+           group by axis, level
+           order by axis, level
+          `,
+        ),
+      ),
+    )
+    .overrideByRegexp(...fractionColumns('test accuracy.*|.*effect.*'));
+
+const axisLabels: Record<Axis, string> = { dropout1: 'dropout1', dropout2: 'dropout2', weight_decay: 'weight decay' };
+
+/** Effect of one axis on test accuracy against its lowest value, with the 95% interval drawn as a band. */
+export const mainEffectTrend = (axis: Axis): trend.PanelBuilder =>
+  defaultTrend(axis)
+    .title(`Effect of ${axisLabels[axis]} on test accuracy`)
+    .description(
+      `Change in test accuracy when ${axisLabels[axis]} takes the value on the x axis instead of its lowest value, ` +
+        'averaged over the other axes and paired by seed. The shaded band is the 95% interval over seeds: where it ' +
+        'covers 0, the effect is within seed noise.',
+    )
+    .span(8)
+    .unit(units.fraction)
+    .decimals(1)
+    .withTarget(
+      sqlQuery(
+        mainEffectSql(
+          [axis],
+          `
+          select level as "${axis}",
+                 avg(test_acc_effect) as "effect",
+                 avg(test_acc_effect) - ${halfWidth('test_acc_effect')} as "CI low",
+                 avg(test_acc_effect) + ${halfWidth('test_acc_effect')} as "CI high"
+            from paired
+           group by level
+           order by level
+          `,
+        ),
+      ),
+    )
+    .overrideByName('CI high', [
+      { id: 'custom.fillBelowTo', value: 'CI low' },
+      { id: 'custom.lineWidth', value: 0 },
+      { id: 'custom.fillOpacity', value: 20 },
+      { id: 'custom.showPoints', value: 'never' },
+    ])
+    .overrideByName('CI low', [
+      { id: 'custom.lineWidth', value: 0 },
+      { id: 'custom.showPoints', value: 'never' },
+      { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+    ]);
+
+const interactionVerdict = [
+  "case when interaction_ci_low is null then 'too few seeds'",
+  "when interaction_ci_high < 0 then 'overlap: less than additive'",
+  "when interaction_ci_low > 0 then 'synergy: more than additive'",
+  "else 'additive: interval covers 0' end",
+].join(' ');
+
+export const interactionTable = (): table.PanelBuilder =>
+  defaultTable()
+    .title('Dropout × weight decay: additive or not?')
+    .description(
+      'For each dropout setting and weight decay, against no dropout and no weight decay at the same seed: the effect of ' +
+        'dropout alone, weight decay alone, both together, and the interaction = together − (dropout alone + decay alone). ' +
+        'An interaction interval covering 0 means the two add up; below 0 means they overlap (the second adds less on ' +
+        'top of the first than on its own). p is Holm-adjusted over the rows of this sweep and epochs.',
+    )
+    .height(9)
+    .withTarget(
+      sqlQuery(`
+        select dropout1, dropout2, weight_decay as "weight decay", n,
+               dropout_effect_mean as "dropout alone",
+               weight_decay_effect_mean as "decay alone",
+               dropout_effect_mean + weight_decay_effect_mean as "sum of the two",
+               combined_effect_mean as "together",
+               interaction_mean as "interaction",
+               interaction_ci_low as "interaction CI low",
+               interaction_ci_high as "interaction CI high",
+               interaction_p_holm as "p (Holm)",
+               ${interactionVerdict} as "verdict"
+          from effect_interaction
+         where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${weightDecayIn()}
+         order by weight_decay, dropout1, dropout2
+      `),
+    )
+    .overrideByRegexp(...fractionColumns('.*alone|sum of the two|together|interaction.*'))
+    .overrideByName('p (Holm)', [{ id: 'decimals', value: 3 }]);
+
+export const interactionBarChart = (): barchart.PanelBuilder =>
+  defaultBarChart('configuration')
+    .title('Effects on test accuracy: separate and together')
+    .description(
+      'Per dropout setting and weight decay: the test-accuracy change from dropout alone, from weight decay alone, their ' +
+        'sum, and the change when both are used together. When "together" matches "sum of the two" the regularisers are ' +
+        'additive; a shorter "together" bar means they overlap. Seed noise: see the interval in the table.',
+    )
+    .span(24)
+    .unit(units.fraction)
+    .decimals(1)
+    .withTarget(
+      sqlQuery(`
+        select format('d1=%s d2=%s wd=%s', dropout1, dropout2, weight_decay) as "configuration",
+               dropout_effect_mean as "dropout alone",
+               weight_decay_effect_mean as "decay alone",
+               dropout_effect_mean + weight_decay_effect_mean as "sum of the two",
+               combined_effect_mean as "together"
+          from effect_interaction
+         where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${weightDecayIn()}
+         order by weight_decay, dropout1, dropout2
+      `),
+    )
+    .overrideByName('sum of the two', fixedColor('text'));
+
+export const dropoutSwapTable = (): table.PanelBuilder =>
+  defaultTable()
+    .title('Does swapping dropout1 and dropout2 matter?')
+    .description(
+      'For each pair of rates a < b used both ways round: the metric with (dropout1 = a, dropout2 = b) minus the metric ' +
+        'with (dropout1 = b, dropout2 = a), paired by seed. A positive difference on test accuracy favours the larger ' +
+        'rate on the second layer; on the gap it means more overfitting that way. p is Holm-adjusted over the pairs.',
+    )
+    .height(8)
+    .withTarget(
+      sqlQuery(`
+        select case metric when 'test_acc' then 'test accuracy' else 'train-test gap' end as "metric",
+               weight_decay as "weight decay", dropout_a as "a", dropout_b as "b", n,
+               mean_ab as "(d1, d2) = (a, b)",
+               mean_ba as "(d1, d2) = (b, a)",
+               diff_mean as "difference",
+               diff_ci_low as "CI low",
+               diff_ci_high as "CI high",
+               diff_p_holm as "p (Holm)",
+               case when diff_ci_low is null then 'too few seeds'
+                    when diff_ci_low > 0 or diff_ci_high < 0 then 'matters'
+                    else 'within noise' end as "verdict"
+          from effect_dropout_swap
+         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
+         order by metric desc, weight_decay, dropout_a, dropout_b
+      `),
+    )
+    .overrideByRegexp(...fractionColumns('\\(d1.*|difference|CI .*'))
+    .overrideByName('p (Holm)', [{ id: 'decimals', value: 3 }]);

@@ -1,0 +1,94 @@
+import { createRequire } from 'node:module';
+
+/** The npm package (this folder) that compiles the addon; an optional dependency of regsweep. */
+export const nativePackageName = '@regsweep/native-kernels';
+
+/**
+ * The compiled kernels (src/*.c). Arrays are Float32Arrays read and written in place,
+ * respecting their byteOffset; shapes are row-major. Each function checks that the arrays
+ * hold exactly what the shapes need and throws a RangeError naming the mismatch otherwise,
+ * so a bad call never reads or writes out of bounds.
+ */
+export interface NativeKernels {
+  /**
+   * out[i] = op(a[i % batchA]) · op(b[i % batchB]) for each of out's batch·m·n matrices, by
+   * OpenBLAS sgemm; op(a) is [m, k] (stored [k, m] when transposeA), op(b) is [k, n].
+   */
+  batchMatMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
+  /** Fixes the OpenBLAS thread count for every later product. */
+  setThreads(threads: number): void;
+  /** The OpenBLAS thread count in force. */
+  threads(): number;
+  /** OpenBLAS's build configuration and the CPU kernel set it chose. */
+  blasInfo(): { config: string; core: string };
+  /**
+   * out = a ∘ b with numpy broadcasting; kind 0 add, 1 subtract, 2 multiply, 3 divide.
+   * Bit-identical to tfjs's cpu kernels. `out` may be `a` when a already has the output's shape.
+   */
+  binary(kind: BinaryKind, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], out: Float32Array, outShape: number[]): void;
+  /** out = max(0, x) with Math.max's NaN and −0 handling; out may be x. */
+  relu(x: Float32Array, out: Float32Array): void;
+  /** out = 1 where x > 0, NaN where x is NaN, alpha elsewhere. */
+  step(x: Float32Array, out: Float32Array, alpha: number): void;
+  /** x viewed as [outer, reduce, inner]: out[o, i] = Σ_r x[o, r, i], accumulated in float64 in order of r. */
+  sumMiddleAxis(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
+  /** Fills out with the inverted-dropout mask of mulberry32 stream `seed`, as training/dropout-mask.ts draws it. */
+  dropoutMask(seed: number, p: number, out: Float32Array): void;
+}
+
+/** Operation codes of {@link NativeKernels.binary}. */
+export const binaryKinds = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+export type BinaryKind = (typeof binaryKinds)[keyof typeof binaryKinds];
+
+const functionNames: ReadonlyArray<keyof NativeKernels> = [
+  'batchMatMul',
+  'setThreads',
+  'threads',
+  'blasInfo',
+  'binary',
+  'relu',
+  'step',
+  'sumMiddleAxis',
+  'dropoutMask',
+];
+
+/** The addon, or why it could not be used. */
+export type NativeKernelsLoad = { ok: true; kernels: NativeKernels } | { ok: false; reason: string };
+
+let loaded: NativeKernelsLoad | undefined;
+
+/**
+ * Loads the compiled addon once per process. Never throws: a missing package (its optional
+ * build failed or was skipped), a missing binary or a stale build give `ok: false` and a
+ * one-line reason saying how to build it.
+ */
+export function loadNativeKernels(): NativeKernelsLoad {
+  if (loaded !== undefined) return loaded;
+  try {
+    const kernels = createRequire(import.meta.url)(nativePackageName) as Partial<NativeKernels>;
+    // A build from older sources lacks newer functions; using it would fail mid-training.
+    const missing = functionNames.filter((name) => typeof kernels[name] !== 'function');
+    if (missing.length > 0) throw new Error(`its build lacks ${missing.join(', ')}`);
+    loaded = { ok: true, kernels: kernels as NativeKernels };
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    loaded = {
+      ok: false,
+      reason:
+        `the ${nativePackageName} addon is not available (${message}); build it with ` +
+        `npm rebuild ${nativePackageName} (needs a C compiler, make, python3 and libopenblas-dev)`,
+    };
+  }
+  return loaded;
+}

@@ -1,0 +1,20 @@
+/* Registers the addon's functions; native/native-addon.ts documents each one. */
+#include "kernels.h"
+
+static napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor functions[] = {
+      {"batchMatMul", NULL, native_batch_mat_mul, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, native_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"threads", NULL, native_get_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"blasInfo", NULL, native_blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binary", NULL, native_binary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"relu", NULL, native_relu, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"step", NULL, native_step, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumMiddleAxis", NULL, native_sum_middle_axis, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dropoutMask", NULL, native_dropout_mask, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

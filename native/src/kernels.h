@@ -1,0 +1,20 @@
+/* The addon's exported functions; each file implements one family. */
+#ifndef REGSWEEP_KERNELS_H
+#define REGSWEEP_KERNELS_H
+
+#include <node_api.h>
+
+napi_value native_batch_mat_mul(napi_env env, napi_callback_info info);
+napi_value native_set_threads(napi_env env, napi_callback_info info);
+napi_value native_get_threads(napi_env env, napi_callback_info info);
+napi_value native_blas_info(napi_env env, napi_callback_info info);
+
+napi_value native_binary(napi_env env, napi_callback_info info);
+napi_value native_relu(napi_env env, napi_callback_info info);
+napi_value native_step(napi_env env, napi_callback_info info);
+
+napi_value native_sum_middle_axis(napi_env env, napi_callback_info info);
+
+napi_value native_dropout_mask(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { floatResult, floatValues, requiredInput, sizeOf, stockCpuKernel, uninitializedFloats, type KernelArgs } from './kernel-support';
+import type { NativeKernels } from './native-addon';
+
+/**
+ * Sum of float32 tensors over ascending, adjacent axes (what bias gradients and losses use)
+ * without the transpose tfjs's cpu kernel makes first. Other axis sets keep the stock kernel,
+ * whose summation order then differs from a plain row-major walk.
+ */
+export function sumKernel(kernels: NativeKernels): tf.KernelConfig {
+  const stock = stockCpuKernel(tf.Sum);
+  return {
+    kernelName: tf.Sum,
+    backendName: 'native',
+    kernelFunc: (args: KernelArgs) => {
+      const backend = args.backend as MathBackendCPU;
+      const x = requiredInput(args, 'x');
+      const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+      const values = floatValues(backend, x);
+      if (values === null) return stock(args);
+      const axes = tf.util.parseAxisParam(axis, x.shape);
+      const first = axes[0];
+      if (first === undefined || axes.some((a, i) => a !== first + i)) return stock(args);
+      const last = first + axes.length - 1;
+      const outer = sizeOf(x.shape.slice(0, first));
+      const reduce = sizeOf(x.shape.slice(first, last + 1));
+      const inner = sizeOf(x.shape.slice(last + 1));
+      const out = uninitializedFloats(outer * inner);
+      kernels.sumMiddleAxis(values, outer, reduce, inner, out);
+      const shape = keepDims ? x.shape.map((dim, d) => (d >= first && d <= last ? 1 : dim)) : x.shape.filter((_, d) => d < first || d > last);
+      return floatResult(backend, shape, out);
+    },
+  };
+}

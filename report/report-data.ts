@@ -1,0 +1,192 @@
+import { sql, type Kysely } from 'kysely';
+import type { ConfigSummaryView } from '../db/config-summary.view';
+import type { Database } from '../db/database';
+import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
+import type { EffectInteractionView } from '../db/effect-interaction.view';
+import { countSweepRuns, findSweep, type SweepRunCounts } from '../db/sweep-repository';
+import type { SweepRow } from '../db/sweeps.table';
+
+/** The effect of one axis value against the axis' lowest value, paired by seed. */
+export interface MainEffect {
+  axis: 'dropout1' | 'dropout2' | 'weight_decay';
+  level: number;
+  n: number;
+  testAcc: number;
+  effect: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+/** Means per epoch over runs with and without dropout (or, for activations, with dropout after that layer). */
+export interface EpochCurves {
+  epoch: number[];
+  series: Record<string, Array<number | null>>;
+}
+
+export interface WeightNormCurves {
+  epoch: number[];
+  /** Per weight decay (as Postgres prints it), the mean norm of W1, W2 and W3 at each epoch. */
+  byWeightDecay: Array<{ weightDecay: string; w1: Array<number | null>; w2: Array<number | null>; w3: Array<number | null> }>;
+}
+
+/** Everything the report shows about one sweep, read at the sweep's largest epochs value. */
+export interface ReportData {
+  sweep: SweepRow;
+  runCounts: SweepRunCounts;
+  epochs: number;
+  configs: ConfigSummaryView[];
+  mainEffects: MainEffect[];
+  interactions: EffectInteractionView[];
+  swaps: EffectDropoutSwapView[];
+  curves: EpochCurves;
+  activationVariance: EpochCurves;
+  weightNorms: WeightNormCurves;
+}
+
+async function mainEffects(db: Kysely<Database>, sweepId: string, epochs: number): Promise<MainEffect[]> {
+  // Per seed: the mean over the other axes at each value, minus the mean at the axis' lowest
+  // value; then mean and 95% t-interval over seeds (the same definition as the Grafana panel).
+  const result = await sql<MainEffect>`
+    with cells as (
+      select dropout1, dropout2, weight_decay, seed, test_acc from trial_results
+       where sweep_id = ${sweepId} and epochs = ${epochs} and test_acc is not null
+    ), per_seed as (
+      select 'dropout1' as axis, dropout1 as level, seed, avg(test_acc) as v from cells group by dropout1, seed
+      union all select 'dropout2', dropout2, seed, avg(test_acc) from cells group by dropout2, seed
+      union all select 'weight_decay', weight_decay, seed, avg(test_acc) from cells group by weight_decay, seed
+    ), paired as (
+      select p.axis, p.level, p.v, p.v - b.v as d
+        from per_seed as p
+        join per_seed as b on b.axis = p.axis and b.seed = p.seed
+         and b.level = (select min(level) from per_seed as m where m.axis = p.axis)
+    )
+    select axis, level, count(*)::int as n, avg(v) as "testAcc", avg(d) as effect,
+           avg(d) - regsweep_ci_half_width(stddev_samp(d), count(*)) as "ciLow",
+           avg(d) + regsweep_ci_half_width(stddev_samp(d), count(*)) as "ciHigh"
+      from paired group by axis, level order by axis, level`.execute(db);
+  return result.rows;
+}
+
+function dropoutCurves(db: Kysely<Database>, sweepId: string, epochs: number) {
+  const withDropout = sql`r.dropout1 > 0 or r.dropout2 > 0`;
+  const without = sql`r.dropout1 = 0 and r.dropout2 = 0`;
+  const pair = (metric: string) => [
+    sql<number | null>`avg(${sql.ref(`m.${metric}`)}) filter (where ${without})`.as(`${metric}:no dropout`),
+    sql<number | null>`avg(${sql.ref(`m.${metric}`)}) filter (where ${withDropout})`.as(`${metric}:dropout`),
+  ];
+  return db
+    .selectFrom('sweep_runs as sr')
+    .innerJoin('runs as r', 'r.id', 'sr.run_id')
+    .innerJoin('epoch_metrics as m', 'm.run_id', 'r.id')
+    .select('m.epoch')
+    .select([...pair('train_loss'), ...pair('test_loss'), ...pair('train_acc_eval'), ...pair('test_acc'), ...pair('gap')])
+    .where('sr.sweep_id', '=', sweepId)
+    .where('m.epoch', '<=', epochs)
+    .groupBy('m.epoch')
+    .orderBy('m.epoch')
+    .execute();
+}
+
+/** Turns rows of {epoch, name: value, …} into one array per column. */
+function toCurves(rows: ReadonlyArray<Record<string, unknown>>): EpochCurves {
+  const series: Record<string, Array<number | null>> = {};
+  for (const row of rows) {
+    for (const [name, value] of Object.entries(row)) {
+      if (name === 'epoch') continue;
+      (series[name] ??= []).push(value === null ? null : Number(value));
+    }
+  }
+  return { epoch: rows.map((r) => Number(r.epoch)), series };
+}
+
+async function activationCurves(db: Kysely<Database>, sweepId: string, epochs: number): Promise<EpochCurves> {
+  const rows = await db
+    .selectFrom('activation_variance')
+    .select('epoch')
+    .select([
+      sql<number | null>`avg(act_var) filter (where layer = 1 and layer_has_dropout)`.as('layer 1, dropped out'),
+      sql<number | null>`avg(act_var) filter (where layer = 1 and not layer_has_dropout)`.as('layer 1, no dropout'),
+      sql<number | null>`avg(act_var) filter (where layer = 2 and layer_has_dropout)`.as('layer 2, dropped out'),
+      sql<number | null>`avg(act_var) filter (where layer = 2 and not layer_has_dropout)`.as('layer 2, no dropout'),
+    ])
+    .where('sweep_id', '=', sweepId)
+    .where('epoch', '<=', epochs)
+    .groupBy('epoch')
+    .orderBy('epoch')
+    .execute();
+  return toCurves(rows);
+}
+
+async function weightNormCurves(db: Kysely<Database>, sweepId: string, epochs: number): Promise<WeightNormCurves> {
+  const rows = await db
+    .selectFrom('sweep_runs as sr')
+    .innerJoin('runs as r', 'r.id', 'sr.run_id')
+    .innerJoin('epoch_metrics as m', 'm.run_id', 'r.id')
+    .select(['m.epoch', sql<string>`r.weight_decay::text`.as('wd')])
+    .select((eb) => [eb.fn.avg<number>('m.weight_norm1').as('w1'), eb.fn.avg<number>('m.weight_norm2').as('w2'), eb.fn.avg<number>('m.weight_norm3').as('w3')])
+    .where('sr.sweep_id', '=', sweepId)
+    .where('m.epoch', '<=', epochs)
+    .groupBy(['r.weight_decay', 'm.epoch'])
+    .orderBy('r.weight_decay')
+    .orderBy('m.epoch')
+    .execute();
+  const epoch = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
+  const byWeightDecay = [...new Set(rows.map((r) => r.wd))].map((weightDecay) => {
+    const at = (e: number) => rows.find((r) => r.wd === weightDecay && r.epoch === e);
+    const column = (key: 'w1' | 'w2' | 'w3') => epoch.map((e) => (at(e) ? Number(at(e)![key]) : null));
+    return { weightDecay, w1: column('w1'), w2: column('w2'), w3: column('w3') };
+  });
+  return { epoch, byWeightDecay };
+}
+
+/**
+ * Reads what the report shows for `sweepId`.
+ * @throws Error naming the sweep when it is not in the database.
+ */
+export async function loadReportData(db: Kysely<Database>, sweepId: string): Promise<ReportData> {
+  const sweep = await findSweep(db, sweepId);
+  if (!sweep) throw new Error(`no sweep with id ${JSON.stringify(sweepId)} in the database`);
+  const maxEpochs = await db
+    .selectFrom('sweep_trials')
+    .select((eb) => eb.fn.max('epochs').as('e'))
+    .where('sweep_id', '=', sweepId)
+    .executeTakeFirst();
+  const epochs = Number(maxEpochs?.e ?? 0);
+  const [runCounts, configs, effects, interactions, swaps, curveRows, activationVariance, weightNorms] = await Promise.all([
+    countSweepRuns(db, sweepId),
+    db
+      .selectFrom('config_summary')
+      .selectAll()
+      .where('sweep_id', '=', sweepId)
+      .where('epochs', '=', epochs)
+      .orderBy('weight_decay')
+      .orderBy('dropout1')
+      .orderBy('dropout2')
+      .execute(),
+    mainEffects(db, sweepId, epochs),
+    db
+      .selectFrom('effect_interaction')
+      .selectAll()
+      .where('sweep_id', '=', sweepId)
+      .where('epochs', '=', epochs)
+      .where('metric', '=', 'test_acc')
+      .orderBy('weight_decay')
+      .orderBy('dropout1')
+      .orderBy('dropout2')
+      .execute(),
+    db
+      .selectFrom('effect_dropout_swap')
+      .selectAll()
+      .where('sweep_id', '=', sweepId)
+      .where('epochs', '=', epochs)
+      .orderBy('metric')
+      .orderBy('weight_decay')
+      .orderBy('dropout_a')
+      .orderBy('dropout_b')
+      .execute(),
+    dropoutCurves(db, sweepId, epochs),
+    activationCurves(db, sweepId, epochs),
+    weightNormCurves(db, sweepId, epochs),
+  ]);
+  return { sweep, runCounts, epochs, configs, mainEffects: effects, interactions, swaps, curves: toCurves(curveRows), activationVariance, weightNorms };
+}

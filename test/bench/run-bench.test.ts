@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { BenchResults } from '../../bench/bench-results';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// CI runs the quick benchmark only to check that it works and writes what docs/performance.md
+// describes; its timings are not asserted (the machine is shared and noisy).
+test('npm run bench -- --quick writes results with every engine, the accuracy check and the epoch savings', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'regsweep-bench-'));
+  try {
+    const out = path.join(dir, 'results.json');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run-bench.ts', '--quick', '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /s\/epoch/);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
+    assert.equal(results.version, 1);
+    assert.equal(results.mode, 'quick');
+    assert.match(results.machine.cpu, /\S/);
+    assert.equal(results.loadAverage.start.length, 3);
+    assert.deepEqual(
+      results.engines.map((e) => e.name),
+      ['native', 'wasm', 'baseline'],
+    );
+    for (const engine of results.engines) {
+      if (engine.unavailable !== null) {
+        assert.equal(engine.name, 'native', 'only the native engine may be missing (its addon is optional)');
+        continue;
+      }
+      for (const value of [
+        engine.secondsPerEpoch,
+        engine.evalSecondsPerEpoch,
+        engine.samplesPerSec,
+        engine.trainGflops,
+        engine.evalGflops,
+        engine.speedupOverBaseline,
+      ]) {
+        assert.ok(typeof value === 'number' && Number.isFinite(value) && value > 0, `${engine.name}: ${JSON.stringify(engine)}`);
+      }
+    }
+    assert.equal(results.engines.find((e) => e.name === 'baseline')!.speedupOverBaseline, 1);
+    assert.ok(results.accuracy.engines.length >= 1);
+    assert.ok(results.accuracy.engines.every((e) => e.testAcc.length === results.workload.seeds.length));
+    assert.ok(results.batchPreparation.perBatchUploadSeconds > 0 && results.batchPreparation.residentGatherSeconds > 0);
+    assert.deepEqual(results.sweep, { skipped: 'quick mode' });
+    assert.deepEqual(results.epochSharing.epochs, [5, 10, 20]);
+    assert.equal(results.epochSharing.saved, results.epochSharing.naive - results.epochSharing.trained);
+    assert.equal(results.workload.gemmFlopPerTrainImage, 1211392);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

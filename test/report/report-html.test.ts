@@ -1,0 +1,202 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { createSweepRecordActivities } from '../../activities/sweep-records';
+import { runReportCommand } from '../../cli/commands/report-command';
+import type { CommandContext } from '../../cli/command-context';
+import { loadConfig } from '../../config';
+import { writeReport } from '../../report/write-report';
+import { openRealSweepDatabase, type RealSweepDatabase } from '../helpers/real-sweep-fixture';
+
+/*
+ * The report of a real small sweep, opened in headless Chromium (Debian's `chromium`) with a
+ * fresh profile: every chart draws something, the library reports data in every series, the
+ * console stays clean, and the page asks for nothing but itself.
+ */
+
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const expectedCharts = [
+  'accuracy-matrix-1',
+  'accuracy-matrix-2',
+  'gap-matrix-1',
+  'gap-matrix-2',
+  'main-effects',
+  'interaction-bars',
+  'interaction-terms',
+  'dropout-swap',
+  'loss-curves',
+  'accuracy-curves',
+  'gap-curves',
+  'activation-variance',
+  'weight-norms',
+];
+
+interface ChartState {
+  id: string;
+  width: number;
+  height: number;
+  canvases: number;
+  inkedShare: number;
+  series: Array<{ type: string; name: string; points: number }>;
+}
+
+let fx: RealSweepDatabase;
+let dir: string;
+let reportFile: string;
+
+before(async () => {
+  fx = await openRealSweepDatabase();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'regsweep-report-'));
+  reportFile = await writeReport(fx.handle.db, fx.sweepId, path.join(dir, 'out', 'report.html'));
+});
+after(async () => {
+  await fx?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('writeReport writes one self-contained HTML file with the charting library inlined', () => {
+  assert.equal(reportFile, path.join(dir, 'out', 'report.html'));
+  const html = readFileSync(reportFile, 'utf8');
+  assert.doesNotMatch(html, /<script[^>]*\ssrc=/i, 'no external scripts');
+  assert.doesNotMatch(html, /<link[^>]*>/i, 'no external stylesheets or preloads');
+  assert.doesNotMatch(html, /<(img|iframe)[^>]*\ssrc="?https?:/i);
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+  assert.ok(html.includes('echarts'), 'the ECharts build is inlined');
+  assert.match(html, /<h1>Sweep real-mini<\/h1>/);
+  assert.match(html, /16 runs \(16 done, 0 running, 0 failed, 0 waiting\)/);
+});
+
+async function launch(): Promise<BrowserContext> {
+  assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
+  return chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 900 },
+  });
+}
+
+test('the report draws every chart in headless Chromium with no console errors and no network requests', async () => {
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const pageUrl = pathToFileURL(reportFile).toString();
+    await context.route('**/*', (route) => {
+      requests.push(route.request().url());
+      return route.request().url() === pageUrl ? route.continue() : route.abort();
+    });
+    await page.goto(pageUrl);
+    await page.waitForSelector(`body[data-charts-rendered="${expectedCharts.length}"]`, { timeout: 20_000 });
+
+    // Runs in the page; typed loosely because this project compiles without the DOM library.
+    const charts = await page.evaluate((): ChartState[] => {
+      const page = globalThis as any;
+      return [...page.document.querySelectorAll('.chart')].map((el: any) => {
+        // ECharts may add layers (hover, marks) as further canvases; the chart is drawn on the first.
+        const canvases = [...el.querySelectorAll('canvas')];
+        const canvas = canvases[0];
+        const pixels: Uint8ClampedArray = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) inked++;
+        const option = page.echarts.getInstanceByDom(el).getOption();
+        return {
+          id: el.id,
+          width: el.clientWidth,
+          height: el.clientHeight,
+          canvases: canvases.length,
+          inkedShare: inked / (canvas.width * canvas.height),
+          series: option.series.map((s: any) => ({ type: s.type, name: s.name, points: (s.data ?? []).length })),
+        };
+      });
+    });
+    const states = charts;
+    assert.deepEqual(
+      states.map((c) => c.id),
+      expectedCharts,
+    );
+    for (const c of states) {
+      assert.ok(c.width > 200 && c.height > 200, `${c.id}: ${c.width}×${c.height}`);
+      assert.ok(c.canvases >= 1, `${c.id}: no canvas`);
+      assert.ok(c.inkedShare > 0.01, `${c.id}: only ${(c.inkedShare * 100).toFixed(2)}% of the canvas is drawn`);
+      assert.ok(c.series.length > 0, `${c.id}: no series`);
+      for (const s of c.series) assert.ok(s.points > 0, `${c.id}: series ${s.name} has no data`);
+    }
+    // Error bars are drawn wherever intervals exist (two seeds: everywhere).
+    for (const id of ['main-effects', 'interaction-terms', 'dropout-swap']) {
+      assert.ok(
+        states.find((c) => c.id === id)!.series.some((s) => s.type === 'custom'),
+        `${id}: no error bars`,
+      );
+    }
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, [pageUrl]);
+
+    await page.screenshot({ path: path.join(dir, 'report.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1800 } });
+    // Test-only setting: refresh the screenshot the docs show.
+    if (process.env.REGSWEEP_UPDATE_SCREENSHOTS === '1') copyFileSync(path.join(dir, 'report.png'), path.resolve('docs/report-screenshot.png'));
+  } finally {
+    await context.close();
+  }
+});
+
+test("the report's accuracy matrices hold the sweep's means over seeds", async () => {
+  const html = readFileSync(reportFile, 'utf8');
+  const json = /<script type="application\/json" id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const charts = JSON.parse(json) as Array<{
+    id: string;
+    option: { series: Array<{ data: number[][] }>; xAxis: { data: string[] }; yAxis: { data: string[] } };
+  }>;
+  const summary = await fx.handle.db.selectFrom('config_summary').selectAll().where('epochs', '=', 3).execute();
+  for (const [i, wd] of [0, 0.001].entries()) {
+    const chart = charts.find((c) => c.id === `accuracy-matrix-${i + 1}`)!;
+    for (const [x, y, value, n] of chart.option.series[0]!.data) {
+      const row = summary.find(
+        (s) => s.weight_decay === wd && String(s.dropout1) === chart.option.yAxis.data[y!] && String(s.dropout2) === chart.option.xAxis.data[x!],
+      )!;
+      assert.equal(value, Number(row.test_acc_mean!.toPrecision(6)));
+      assert.equal(n, 2);
+    }
+  }
+});
+
+test('writeReport explains each empty section for a sweep that has not trained anything yet', async () => {
+  const spec = { ...fx.spec, name: 'not-started', grid: { ...fx.spec.grid, dropout1: [0.1], dropout2: [0.2] } };
+  await createSweepRecordActivities(fx.handle.db).registerSweep({ sweepId: 'not-started', spec });
+  const html = readFileSync(await writeReport(fx.handle.db, 'not-started', path.join(dir, 'empty.html')), 'utf8');
+  assert.match(html, /8 trials · 4 runs \(0 done, 0 running, 0 failed, 4 waiting\)/);
+  assert.match(html, /No configuration has results yet\./);
+  assert.match(html, /No run has reached the last epochs value yet\./);
+  assert.match(html, /No epoch has been recorded yet\./);
+  assert.match(html, /<script type="application\/json" id="report-charts">\[\]<\/script>/);
+});
+
+test('regsweep report writes the file, and refuses an unknown sweep as bad input', async () => {
+  const lines: string[] = [];
+  const ctx: CommandContext = { config: loadConfig({ DATABASE_URL: fx.url }, dir), out: (l) => lines.push(l), err: (l) => lines.push(l) };
+  const out = path.join(dir, 'cli.html');
+  await runReportCommand(ctx, fx.sweepId, out);
+  assert.deepEqual(lines, [`wrote ${path.relative(process.cwd(), out)}`]);
+  assert.ok(readFileSync(out, 'utf8').startsWith('<!doctype html>'));
+  await assert.rejects(runReportCommand(ctx, 'no-such-sweep', out), { name: 'UsageError', message: 'no sweep with id "no-such-sweep" in the database' });
+});
