@@ -58,8 +58,11 @@ test('a run whose worker is SIGKILLed resumes on another worker from its checkpo
   const killedAt = (await epochsOf(runId)).length;
   assert.ok(killedAt < 12, `killed mid-run, after epoch ${killedAt}`);
 
-  await stack.addWorker(['--role', 'train']);
+  const second = await stack.addWorker(['--role', 'train']);
   const summary = (await wf.result()) as SweepSummary;
+  // The next test needs a queue with no other training worker on it.
+  second.kill('SIGTERM');
+  await once(second, 'exit');
   assert.equal(summary.completed, 1);
   const run = await handle.db.selectFrom('runs').select(['status', 'attempts']).where('id', '=', runId).executeTakeFirstOrThrow();
   assert.equal(run.status, 'completed');
