@@ -168,5 +168,9 @@ export async function selectBackend(name: BackendName, options: SelectBackendOpt
     }
   }
   await tf.ready();
+  // The cpu backend greets every Node process with advice to install tfjs-node; on the native
+  // engine that advice is wrong, and the banner would land in every worker's and CLI's output.
+  const active = tf.backend() as { firstUse?: boolean };
+  if (typeof active.firstUse === 'boolean') active.firstUse = false;
   return tf.getBackend();
 }

@@ -8,6 +8,7 @@ import * as effectInteractionView from './20261130T0930-effect-interaction-view'
 import * as activationVarianceView from './20261130T0940-activation-variance-view';
 import * as runProgressView from './20261130T0950-run-progress-view';
 import * as readerRole from './20261130T1000-reader-role';
+import * as writerRole from './20261130T1010-writer-role';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261130T0940-activation-variance-view': activationVarianceView,
   '20261130T0950-run-progress-view': runProgressView,
   '20261130T1000-reader-role': readerRole,
+  '20261130T1010-writer-role': writerRole,
 };
