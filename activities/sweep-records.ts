@@ -5,6 +5,7 @@ import type { RunPlan } from '../domain/run-identity';
 import type { SweepSpec } from '../domain/sweep-spec';
 import { completedRunIds, linkSweepRuns, pendingRunsPage, upsertRuns, upsertTrials } from '../db/run-repository';
 import { countSweepRuns, setSweepStatus, upsertSweep } from '../db/sweep-repository';
+import { runRowOf, trialRowOf } from '../db/plan-rows';
 import type { SweepStatus } from '../db/sweeps.table';
 
 export interface RegisterSweepInput {
@@ -67,40 +68,9 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         // The sweep row's upsert comes first: it locks that row, so concurrent registrations of
         // one sweep (duplicate deliveries) run one after the other through the link rewrite below.
         await upsertSweep(tx, { id: sweepId, name: spec.name, spec: JSON.stringify(spec), trials: trials.length, runs: runs.length });
-        await upsertRuns(
-          tx,
-          runs.map((r) => ({
-            id: r.runId,
-            dropout1: r.dropout1,
-            dropout2: r.dropout2,
-            weight_decay: r.weightDecay,
-            seed: r.seed,
-            max_epochs: r.maxEpochs,
-            lr: r.lr,
-            batch_size: r.batchSize,
-            hidden: r.hidden,
-            train_subset: r.trainSubset,
-            backend: null,
-            worker: null,
-            error: null,
-            started_at: null,
-            finished_at: null,
-          })),
-        );
+        await upsertRuns(tx, runs.map(runRowOf));
         await linkSweepRuns(tx, sweepId, runs.map((r) => r.runId));
-        await upsertTrials(
-          tx,
-          trials.map((t) => ({
-            sweep_id: sweepId,
-            trial_key: t.trialKey,
-            run_id: t.runId,
-            dropout1: t.dropout1,
-            dropout2: t.dropout2,
-            weight_decay: t.weightDecay,
-            epochs: t.epochs,
-            seed: t.seed,
-          })),
-        );
+        await upsertTrials(tx, trials.map((t) => trialRowOf(sweepId, t)));
         // Trials dropped from an edited spec no longer belong to the sweep.
         const keys = trials.map((t) => t.trialKey);
         await tx.deleteFrom('sweep_trials').where('sweep_id', '=', sweepId).where('trial_key', '!=', sql<string>`all(${keys})`).execute();

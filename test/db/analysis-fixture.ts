@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { runRowOf, trialRowOf } from '../../db/plan-rows';
 import type { Database } from '../../db/database';
 import type { NewEpochMetrics } from '../../db/epoch-metrics.table';
 import { upsertEpochMetrics } from '../../db/epoch-metrics-repository';
@@ -90,40 +91,9 @@ async function insertSweep(db: Kysely<Database>, spec: SweepSpec): Promise<{ run
   const runs = expandRuns(spec);
   const trials = expandTrials(spec).map((t) => ({ ...t, sweepId: spec.name }));
   await upsertSweep(db, { id: spec.name, name: spec.name, spec: JSON.stringify(spec), trials: trials.length, runs: runs.length });
-  await upsertRuns(
-    db,
-    runs.map((r) => ({
-      id: r.runId,
-      dropout1: r.dropout1,
-      dropout2: r.dropout2,
-      weight_decay: r.weightDecay,
-      seed: r.seed,
-      max_epochs: r.maxEpochs,
-      lr: r.lr,
-      batch_size: r.batchSize,
-      hidden: r.hidden,
-      train_subset: r.trainSubset,
-      backend: null,
-      worker: null,
-      error: null,
-      started_at: null,
-      finished_at: null,
-    })),
-  );
+  await upsertRuns(db, runs.map(runRowOf));
   await linkSweepRuns(db, spec.name, runs.map((r) => r.runId));
-  await upsertTrials(
-    db,
-    trials.map((t) => ({
-      sweep_id: t.sweepId,
-      trial_key: t.trialKey,
-      run_id: t.runId,
-      dropout1: t.dropout1,
-      dropout2: t.dropout2,
-      weight_decay: t.weightDecay,
-      epochs: t.epochs,
-      seed: t.seed,
-    })),
-  );
+  await upsertTrials(db, trials.map((t) => trialRowOf(t.sweepId, t)));
   return { runs, trials };
 }
 

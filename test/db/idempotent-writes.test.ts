@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { runRowOf, trialRowOf } from '../../db/plan-rows';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createSweepRecordActivities } from '../../activities/sweep-records';
@@ -47,33 +48,8 @@ async function count(table: string): Promise<number> {
   return r.rows[0]!.n;
 }
 
-const newRuns: NewRun[] = runs.map((r) => ({
-  id: r.runId,
-  dropout1: r.dropout1,
-  dropout2: r.dropout2,
-  weight_decay: r.weightDecay,
-  seed: r.seed,
-  max_epochs: r.maxEpochs,
-  lr: r.lr,
-  batch_size: r.batchSize,
-  hidden: r.hidden,
-  train_subset: r.trainSubset,
-  backend: null,
-  worker: null,
-  error: null,
-  started_at: null,
-  finished_at: null,
-}));
-const newTrials: NewSweepTrial[] = trials.map((t) => ({
-  sweep_id: spec.name,
-  trial_key: t.trialKey,
-  run_id: t.runId,
-  dropout1: t.dropout1,
-  dropout2: t.dropout2,
-  weight_decay: t.weightDecay,
-  epochs: t.epochs,
-  seed: t.seed,
-}));
+const newRuns: NewRun[] = runs.map(runRowOf);
+const newTrials: NewSweepTrial[] = trials.map((t) => trialRowOf(spec.name, t));
 
 test('registerSweep leaves one sweep and one row per run and trial when replayed concurrently', async () => {
   const register = createSweepRecordActivities(handle.db).registerSweep;
