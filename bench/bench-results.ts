@@ -13,6 +13,8 @@ export interface BenchResults {
   at: string;
   machine: MachineInfo;
   loadAverage: { start: number[]; end: number[] };
+  /** CPU pressure (percent of time some task waited for a CPU) at start and end; null entries where Linux PSI is unavailable. */
+  cpuPressure: { start: { avg10: number; avg60: number } | null; end: { avg10: number; avg60: number } | null };
   /** How each engine's numbers were produced. */
   workload: {
     seeds: number[];

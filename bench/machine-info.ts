@@ -41,3 +41,17 @@ export function machineInfo(): MachineInfo {
 export function loadAverage(): number[] {
   return os.loadavg().map((value) => Number(value.toFixed(2)));
 }
+
+/**
+ * Linux's CPU pressure (PSI): the share of the last 10 and 60 seconds in which some runnable
+ * task waited for a CPU, in percent. Unlike the load average it shows contention from other
+ * work directly; null where /proc/pressure is missing.
+ */
+export function cpuPressure(): { avg10: number; avg60: number } | null {
+  try {
+    const some = /^some avg10=([\d.]+) avg60=([\d.]+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return some ? { avg10: Number(some[1]), avg60: Number(some[2]) } : null;
+  } catch {
+    return null;
+  }
+}

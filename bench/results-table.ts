@@ -23,7 +23,8 @@ export function renderResults(results: BenchResults): string {
     ]);
   }
   const lines = [
-    `${results.machine.cpu}, ${results.machine.cores} cores; load average ${results.loadAverage.start.join(' ')} at start, ${results.loadAverage.end.join(' ')} at end`,
+    `${results.machine.cpu}, ${results.machine.cores} cores; load average ${results.loadAverage.start.join(' ')} at start, ${results.loadAverage.end.join(' ')} at end` +
+      (results.cpuPressure.start === null ? '' : `; CPU pressure ${results.cpuPressure.start.avg10}% at start, ${results.cpuPressure.end?.avg10}% at end`),
     `${results.mode} mode: per-epoch numbers scaled to 60,000 training and 71,000 evaluated images`,
     engines.toString(),
   ];
@@ -37,10 +38,10 @@ export function renderResults(results: BenchResults): string {
   );
   const agreement = results.stepAgreement;
   if (!('skipped' in agreement)) {
-    const largest = Math.max(...Object.values(agreement.relativeParameterDifference));
-    lines.push(
-      `same trajectory on ${agreement.engines.join(' and ')}: over ${agreement.steps} steps the batch losses differ by at most ${agreement.maxLossDifference.toExponential(1)}, the parameters by at most ${largest.toExponential(1)} (relative)`,
+    const points = agreement.checkpoints.map(
+      (c) => `${c.steps} steps: loss ${c.maxLossDifference.toExponential(1)}, parameters ${c.maxRelativeParameterDifference.toExponential(1)}`,
     );
+    lines.push(`same trajectory on ${agreement.engines.join(' and ')}, largest differences after ${points.join('; ')}`);
   }
   const prep = results.batchPreparation;
   lines.push(

@@ -24,7 +24,7 @@ import { baselineReport, engineReport, withSpeedups } from './engine-report';
 import { runEngine, type EngineRuns } from './engine-runs';
 import { epochSharingFor } from './epoch-sharing';
 import { gemmFlopsPerImage } from './gemm-flops';
-import { loadAverage, machineInfo } from './machine-info';
+import { cpuPressure, loadAverage, machineInfo } from './machine-info';
 import { measureSweepThroughput } from './sweep-throughput';
 import { renderResults } from './results-table';
 import { compareSteps } from './step-agreement';
@@ -38,11 +38,12 @@ const { values } = parseArgs({
 });
 const quick = values.quick === true;
 const plan = quick
-  ? { seeds: [1], epochs: 2, trainSubset: 3000, baselineImages: 3000, prepBatches: 20, agreementSteps: 10 }
-  : { seeds: [1, 2, 3], epochs: 3, trainSubset: null, baselineImages: 60000, prepBatches: 40, agreementSteps: 100 };
+  ? { seeds: [1], epochs: 2, trainSubset: 3000, baselineImages: 3000, prepBatches: 20, agreementSteps: [5, 10] }
+  : { seeds: [1, 2, 3], epochs: 3, trainSubset: null, baselineImages: 60000, prepBatches: 40, agreementSteps: [10, 50, 100] };
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 const startLoad = loadAverage();
+const startPressure = cpuPressure();
 const machine = machineInfo();
 const config = loadConfig();
 const data = loadDatasetCached(locateDataset({ dataDir: config.dataDir }));
@@ -97,6 +98,7 @@ const results: BenchResults = {
   at: new Date().toISOString(),
   machine,
   loadAverage: { start: startLoad, end: loadAverage() },
+  cpuPressure: { start: startPressure, end: cpuPressure() },
   workload: {
     seeds: plan.seeds,
     epochs: plan.epochs,

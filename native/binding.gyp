@@ -12,7 +12,10 @@
       ],
       "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-fvisibility=hidden"],
       "cflags!": ["-O2"],
-      "libraries": ["-lopenblas"]
+      "libraries": ["-lopenblas"],
+      # Resolve every OpenBLAS symbol when the addon loads: a wrong libopenblas then fails the
+      # require(), and regsweep falls back to wasm, instead of crashing mid-training.
+      "ldflags": ["-Wl,-z,now"]
     }
   ]
 }

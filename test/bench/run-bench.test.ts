@@ -27,6 +27,7 @@ test('npm run bench -- --quick writes results with every engine, the accuracy ch
     assert.equal(results.mode, 'quick');
     assert.match(results.machine.cpu, /\S/);
     assert.equal(results.loadAverage.start.length, 3);
+    assert.ok('start' in results.cpuPressure && 'end' in results.cpuPressure);
     assert.deepEqual(
       results.engines.map((e) => e.name),
       ['native', 'wasm', 'baseline'],
@@ -51,6 +52,13 @@ test('npm run bench -- --quick writes results with every engine, the accuracy ch
     assert.ok(results.accuracy.engines.length >= 1);
     assert.ok(results.accuracy.engines.every((e) => e.testAcc.length === results.workload.seeds.length));
     assert.ok(results.batchPreparation.perBatchUploadSeconds > 0 && results.batchPreparation.residentGatherSeconds > 0);
+    if (!('skipped' in results.stepAgreement)) {
+      assert.deepEqual(
+        results.stepAgreement.checkpoints.map((c) => c.steps),
+        [5, 10],
+      );
+      assert.ok(results.stepAgreement.checkpoints.every((c) => Number.isFinite(c.maxLossDifference) && Number.isFinite(c.maxRelativeParameterDifference)));
+    }
     assert.deepEqual(results.sweep, { skipped: 'quick mode' });
     assert.deepEqual(results.epochSharing.epochs, [5, 10, 20]);
     assert.equal(results.epochSharing.saved, results.epochSharing.naive - results.epochSharing.trained);
