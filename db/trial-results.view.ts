@@ -1,18 +1,8 @@
 import type { EpochMetricsTable } from './epoch-metrics.table';
+import type { RunsTable, SweepTrialsTable } from './runs.table';
 
 /** The `trial_results` view: metric columns are null until the run reaches the trial's epoch. */
-export type TrialResultsView = {
-  sweep_id: string;
-  trial_key: string;
-  run_id: string;
-  dropout1: number;
-  dropout2: number;
-  weight_decay: number;
-  epochs: number;
-  seed: number;
-  lr: number;
-  batch_size: number;
-  hidden: number[];
-  train_subset: number | null;
-  run_status: string;
-} & { [K in Exclude<keyof EpochMetricsTable, 'run_id' | 'epoch' | 'recorded_at'>]: EpochMetricsTable[K] | null };
+export type TrialResultsView = SweepTrialsTable &
+  Pick<RunsTable, 'lr' | 'batch_size' | 'hidden' | 'train_subset'> & { run_status: string } & {
+    [K in Exclude<keyof EpochMetricsTable, 'run_id' | 'epoch' | 'recorded_at'>]: EpochMetricsTable[K] | null;
+  };
