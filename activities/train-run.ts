@@ -29,6 +29,7 @@ export interface TrainRunResult {
 /** What a training worker brings: the dataset parsed once per process and the active backend. */
 export interface TrainingDeps {
   dataset: () => Dataset;
+  /** The engine as recorded in runs.backend, e.g. `native (OpenBLAS SkylakeX kernels, 2 threads)`: it decides a result's last digits. */
   backend: string;
   workerName: string;
   /** True once the worker was asked to stop: runs hand over at their next epoch boundary. */

@@ -8,9 +8,10 @@
         "src/gemm.c",
         "src/elementwise.c",
         "src/reduce.c",
-        "src/dropout-mask.c"
+        "src/dropout-mask.c",
+        "src/training-step.c"
       ],
-      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-fvisibility=hidden"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden"],
       "cflags!": ["-O2"],
       "libraries": ["-lopenblas"],
       # Resolve every OpenBLAS symbol when the addon loads: a wrong libopenblas then fails the

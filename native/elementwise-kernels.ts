@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { floatResult, floatValues, requiredInput, sizeOf, stockCpuKernel, uninitializedFloats, type KernelArgs } from './kernel-support';
+import { floatResult, outputFloats, floatValues, requiredInput, sizeOf, stockCpuKernel, type KernelArgs } from './kernel-support';
 import { binaryKinds, type BinaryKind, type NativeKernels } from './native-addon';
 
 // tfjs's cpu kernels index every element through generic broadcasting helpers (about 0.4 ms
@@ -25,7 +25,7 @@ function binaryKernel(kernels: NativeKernels, kernelName: string, kind: BinaryKi
         // The stock kernel throws tfjs's own message for incompatible shapes.
         return stock(args);
       }
-      const values = uninitializedFloats(sizeOf(shape));
+      const values = outputFloats(backend, sizeOf(shape));
       kernels.binary(kind, aValues, a.shape, bValues, b.shape, values, shape);
       return floatResult(backend, shape, values);
     },
@@ -55,7 +55,7 @@ export function activationKernels(kernels: NativeKernels): tf.KernelConfig[] {
         const x = requiredInput(args, 'x');
         const values = floatValues(backend, x);
         if (values === null) return stockRelu(args);
-        const out = uninitializedFloats(values.length);
+        const out = outputFloats(backend, values.length);
         kernels.relu(values, out);
         return floatResult(backend, x.shape, out);
       },
@@ -69,7 +69,7 @@ export function activationKernels(kernels: NativeKernels): tf.KernelConfig[] {
         const { alpha } = args.attrs as unknown as tf.StepAttrs;
         const values = floatValues(backend, x);
         if (values === null) return stockStep(args);
-        const out = uninitializedFloats(values.length);
+        const out = outputFloats(backend, values.length);
         kernels.step(values, out, alpha);
         return floatResult(backend, x.shape, out);
       },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { RecyclingCpuBackend } from './recycling-backend';
 
 /** The arguments tfjs passes to every kernel function. */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -23,13 +24,11 @@ export function floatValues(backend: MathBackendCPU, tensor: tf.TensorInfo): Flo
 }
 
 /**
- * An output array for a native kernel, which writes every element: large ones skip the zero
- * fill `new Float32Array` does (a step allocates about 10 MB of outputs; zeroing them cost
- * about a millisecond per step). Small ones come from the JS heap, where zeroing is free.
+ * An output array for a native kernel, which writes every element: recycled memory on the
+ * native backend (see recycling-backend.ts), a fresh array on any other.
  */
-export function uninitializedFloats(length: number): Float32Array {
-  if (length < 1024) return new Float32Array(length);
-  return new Float32Array(Buffer.allocUnsafeSlow(length * Float32Array.BYTES_PER_ELEMENT).buffer, 0, length);
+export function outputFloats(backend: MathBackendCPU, length: number): Float32Array {
+  return backend instanceof RecyclingCpuBackend ? backend.takeFloats(length) : new Float32Array(length);
 }
 
 /** Registers a float32 result with the backend; the backend keeps the array without copying. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { floatResult, floatValues, requiredInput, sizeOf, stockCpuKernel, uninitializedFloats, type KernelArgs } from './kernel-support';
+import { floatResult, outputFloats, floatValues, requiredInput, sizeOf, stockCpuKernel, type KernelArgs } from './kernel-support';
 import { binaryKinds, type NativeKernels } from './native-addon';
 
 interface MatMulOperands {
@@ -37,7 +37,7 @@ function nativeMatMul(kernels: NativeKernels, backend: MathBackendCPU, operands:
   const batchB = sizeOf(b.shape.slice(0, -2));
   const batch = sizeOf(outer);
   if (batch !== Math.max(batchA, batchB)) return null;
-  const values = uninitializedFloats(batch * m * n);
+  const values = outputFloats(backend, batch * m * n);
   kernels.batchMatMul(aValues, bValues, values, batchA, batchB, m, n, k, transposeA, transposeB);
   return { shape: [...outer, m, n], values };
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { applyBlasCore, readCpuFlags, type BlasCoreChoice } from './blas-core';
 
 /** The npm package (this folder) that compiles the addon; an optional dependency of regsweep. */
 export const nativePackageName = '@regsweep/native-kernels';
@@ -45,6 +46,25 @@ export interface NativeKernels {
   sumMiddleAxis(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
   /** Fills out with the inverted-dropout mask of mulberry32 stream `seed`, as training/dropout-mask.ts draws it. */
   dropoutMask(seed: number, p: number, out: Float32Array): void;
+  /** out = max(0, x) · mask, bit-identical to tf.mul(tf.relu(x), mask). */
+  reluDropout(x: Float32Array, mask: Float32Array, out: Float32Array): void;
+  /** out = (dy · mask) · step(x): reluDropout's gradient with respect to x, bit-identical to tfjs's chain. */
+  reluDropoutGrad(dy: Float32Array, x: Float32Array, mask: Float32Array, out: Float32Array): void;
+  /**
+   * Row-wise softmax of logits [rows, classes] into probs; returns the summed cross-entropy
+   * against the labels (float64) and the number of rows whose first maximal logit is the label.
+   * @throws RangeError for a label outside [0, classes).
+   */
+  softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, rows: number, classes: number, probs: Float32Array): [lossSum: number, hits: number];
+  /** out = (probs − onehot(labels)) · scale. */
+  softmaxCrossEntropyGrad(probs: Float32Array, labels: Int32Array, rows: number, classes: number, out: Float32Array, scale: number): void;
+  /** out = w − lr·(grad + weightDecay·w), bit-identical to the same tfjs ops in float32. */
+  sgdUpdate(w: Float32Array, grad: Float32Array, lr: number, weightDecay: number, out: Float32Array): void;
+  /**
+   * Row i of out (rowLength floats) = row indices[i] of x: GatherV2 on axis 0.
+   * @throws RangeError with tfjs's message for an index outside x's rows.
+   */
+  gatherRows(x: Float32Array, rowLength: number, indices: Int32Array, out: Float32Array): void;
 }
 
 /** Operation codes of {@link NativeKernels.binary}. */
@@ -61,10 +81,16 @@ const functionNames: ReadonlyArray<keyof NativeKernels> = [
   'step',
   'sumMiddleAxis',
   'dropoutMask',
+  'reluDropout',
+  'reluDropoutGrad',
+  'softmaxCrossEntropy',
+  'softmaxCrossEntropyGrad',
+  'sgdUpdate',
+  'gatherRows',
 ];
 
 /** The addon, or why it could not be used. */
-export type NativeKernelsLoad = { ok: true; kernels: NativeKernels } | { ok: false; reason: string };
+export type NativeKernelsLoad = { ok: true; kernels: NativeKernels; blasCore: BlasCoreChoice } | { ok: false; reason: string };
 
 let loaded: NativeKernelsLoad | undefined;
 
@@ -76,11 +102,13 @@ let loaded: NativeKernelsLoad | undefined;
 export function loadNativeKernels(): NativeKernelsLoad {
   if (loaded !== undefined) return loaded;
   try {
+    // Before the require: libopenblas picks its kernels in its load-time constructor.
+    const blasCore = applyBlasCore(process.env, readCpuFlags());
     const kernels = createRequire(import.meta.url)(nativePackageName) as Partial<NativeKernels>;
     // A build from older sources lacks newer functions; using it would fail mid-training.
     const missing = functionNames.filter((name) => typeof kernels[name] !== 'function');
     if (missing.length > 0) throw new Error(`its build lacks ${missing.join(', ')}`);
-    loaded = { ok: true, kernels: kernels as NativeKernels };
+    loaded = { ok: true, kernels: kernels as NativeKernels, blasCore };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     loaded = {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { floatResult, floatValues, requiredInput, sizeOf, stockCpuKernel, uninitializedFloats, type KernelArgs } from './kernel-support';
+import { floatResult, outputFloats, floatValues, requiredInput, sizeOf, stockCpuKernel, type KernelArgs } from './kernel-support';
 import type { NativeKernels } from './native-addon';
 
 /**
@@ -26,7 +26,7 @@ export function sumKernel(kernels: NativeKernels): tf.KernelConfig {
       const outer = sizeOf(x.shape.slice(0, first));
       const reduce = sizeOf(x.shape.slice(first, last + 1));
       const inner = sizeOf(x.shape.slice(last + 1));
-      const out = uninitializedFloats(outer * inner);
+      const out = outputFloats(backend, outer * inner);
       kernels.sumMiddleAxis(values, outer, reduce, inner, out);
       const shape = keepDims ? x.shape.map((dim, d) => (d >= first && d <= last ? 1 : dim)) : x.shape.filter((_, d) => d < first || d > last);
       return floatResult(backend, shape, out);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeKernels, nativePackageName, type NativeKernelsLoad } from '../native/native-addon';
+import { loadNativeKernels, nativePackageName, type NativeKernels, type NativeKernelsLoad } from '../native/native-addon';
 import { nativeBackendName, registerNativeBackend } from '../native/native-backend';
 import { fillDropoutMask, type MaskFill } from './dropout-mask';
 import { BackendUnavailableError, TrainConfigError } from './training-errors';
@@ -114,6 +114,7 @@ export interface SelectBackendOptions {
 }
 
 let nativeMaskFill: MaskFill | null = null;
+let nativeKernels: NativeKernels | null = null;
 
 function prepareNativeEngine(options: SelectBackendOptions): void {
   const load = (options.loadNative ?? loadNativeKernels)();
@@ -121,6 +122,19 @@ function prepareNativeEngine(options: SelectBackendOptions): void {
   registerNativeBackend(load.kernels);
   if (options.nativeThreads !== undefined) load.kernels.setThreads(options.nativeThreads);
   nativeMaskFill = load.kernels.dropoutMask;
+  nativeKernels = load.kernels;
+}
+
+/**
+ * The active engine as people should see it, e.g. `native (OpenBLAS SkylakeX kernels, 2
+ * threads)`: on `native` the kernel set and thread count are part of a result's identity (they
+ * change the last digits of metrics), so logs name them.
+ */
+export function describeActiveEngine(): string {
+  const backend = tf.getBackend();
+  if (backend !== nativeBackendName || nativeKernels === null) return backend;
+  const threads = nativeKernels.threads();
+  return `${backend} (OpenBLAS ${nativeKernels.blasInfo().core} kernels, ${threads} thread${threads === 1 ? '' : 's'})`;
 }
 
 /**

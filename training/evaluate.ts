@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EvalSet } from './batching';
+import { softmaxCrossEntropyWithHits } from './fused-ops';
 import type { Mlp } from './mlp';
 
 /** Mean loss and accuracy of a split in inference mode. */
@@ -15,8 +16,7 @@ export function evaluateSplit(mlp: Mlp, set: EvalSet): SplitScore {
   for (const chunk of set.chunks) {
     const sums = tf.tidy(() => {
       const logits = mlp.forward(chunk.x, { training: false });
-      const loss = tf.losses.softmaxCrossEntropy(chunk.oneHot, logits, undefined, 0, tf.Reduction.SUM);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), chunk.labels), 'float32'));
+      const { loss, hits } = softmaxCrossEntropyWithHits(logits, chunk.labels, chunk.oneHot, 'sum');
       return tf.stack([loss, hits]);
     });
     const [chunkLoss, chunkHits] = sums.dataSync();

@@ -3,6 +3,7 @@ import { activeMaskFill } from './backends';
 import type { WeightArray } from './checkpoint-codec';
 import { dense, inferenceDense } from './dense-op';
 import { dropoutMask } from './dropout-mask';
+import { reluDropout } from './fused-ops';
 import { imagePixels, classCount } from './idx-format';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
 import { validateTrainConfig, type TrainConfig } from './train-config';
@@ -84,19 +85,14 @@ function createParams(config: Required<TrainConfig>): MlpParams {
   };
 }
 
-function applyDropout(
-  activations: tf.Tensor2D,
-  p: number,
-  layer: number,
-  seed: number,
-  mode: ForwardMode,
-): tf.Tensor2D {
+/** A hidden layer's output from its pre-activation z: ReLU, then inverted dropout when training. */
+function hiddenActivation(z: tf.Tensor2D, p: number, layer: number, seed: number, mode: ForwardMode): tf.Tensor2D {
   if (!mode.training || p === 0) {
-    return activations;
+    return tf.relu(z);
   }
-  const [rows, cols] = activations.shape;
+  const [rows, cols] = z.shape;
   const mask = dropoutMask(rows, cols, p, { seed, epoch: mode.epoch, batch: mode.batch, layer }, activeMaskFill());
-  return tf.mul(activations, tf.tensor2d(mask, [rows, cols]));
+  return reluDropout(z, tf.tensor2d(mask, [rows, cols]));
 }
 
 /**
@@ -119,8 +115,8 @@ export function buildMlp(config: TrainConfig): Mlp {
         const hidden2 = inferenceDense(hidden1, params.W2, params.b2, 'relu');
         return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
       }
-      const hidden1 = applyDropout(tf.relu(dense(x as tf.Tensor2D, params.W1, params.b1, false)), valid.dropout1, 1, valid.seed, mode);
-      const hidden2 = applyDropout(tf.relu(dense(hidden1, params.W2, params.b2, true)), valid.dropout2, 2, valid.seed, mode);
+      const hidden1 = hiddenActivation(dense(x as tf.Tensor2D, params.W1, params.b1, false), valid.dropout1, 1, valid.seed, mode);
+      const hidden2 = hiddenActivation(dense(hidden1, params.W2, params.b2, true), valid.dropout2, 2, valid.seed, mode);
       const logits = dense(hidden2, params.W3, params.b3, true);
       return { logits, hidden1, hidden2 };
     });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DeviceBatch } from './batching';
+import { sgdUpdate, softmaxCrossEntropyWithHits } from './fused-ops';
 import { weightParamNames, type Mlp } from './mlp';
 
 /** What one step needs beyond the batch; `batch` is the 0-based index that keys dropout masks. */
@@ -28,16 +29,14 @@ export function sgdStep(mlp: Mlp, batch: DeviceBatch, step: StepSettings): StepR
     let hits: tf.Tensor | undefined;
     const { value: loss, grads } = tf.variableGrads(() => {
       const logits = mlp.forward(batch.x, { training: true, epoch: step.epoch, batch: step.batch });
+      const score = softmaxCrossEntropyWithHits(logits, batch.labels, batch.oneHot, 'mean');
       // Kept out of variableGrads' internal tidy so accuracy comes from this same forward pass.
-      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.labels), 'float32')));
-      return tf.losses.softmaxCrossEntropy(batch.oneHot, logits) as tf.Scalar;
+      hits = tf.keep(score.hits);
+      return score.loss;
     }, mlp.variables);
     for (const variable of mlp.variables) {
-      const grad = grads[variable.name]!;
-      const direction = decayed.has(variable.name) && step.weightDecay !== 0
-        ? tf.add(grad, tf.mul(variable, step.weightDecay))
-        : grad;
-      variable.assign(tf.sub(variable, tf.mul(direction, step.lr)));
+      const decay = decayed.has(variable.name) ? step.weightDecay : 0;
+      variable.assign(sgdUpdate(variable, grads[variable.name]!, step.lr, decay));
     }
     const result = tf.stack([tf.mul(loss, batch.rows), hits!]);
     hits!.dispose();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeBatch, rangeIndices, uploadBatch, uploadEvalSet } from './batching';
+import { createBatchSource, disposeBatch, rangeIndices, uploadEvalSet, type BatchSource } from './batching';
 import { decodeWeights, encodeWeights } from './checkpoint-codec';
 import { activationVariances, evaluateSplit, frobeniusNorm } from './evaluate';
 import { balancedSubset, type Dataset } from './fashion-mnist';
@@ -83,7 +83,7 @@ function checkDataset(data: Dataset): void {
 
 async function trainEpoch(
   mlp: Mlp,
-  data: Dataset,
+  source: BatchSource,
   subset: Int32Array,
   epoch: number,
   onBatch: TrainCallbacks['onBatch'],
@@ -96,7 +96,7 @@ async function trainEpoch(
   let lossSum = 0;
   let correct = 0;
   for (let b = 0; b < batches; b++) {
-    const batch = uploadBatch(data.trainImages, data.trainLabels, order, b * batchSize, Math.min(order.length, (b + 1) * batchSize));
+    const batch = source.batch(order, b * batchSize, Math.min(order.length, (b + 1) * batchSize));
     try {
       const step = sgdStep(mlp, batch, { epoch, batch: b, lr, weightDecay });
       lossSum += step.lossSum;
@@ -151,6 +151,8 @@ export async function train(
     if (resumeFrom !== null) {
       mlp.assignWeights(decodeWeights(resumeFrom.weights));
     }
+    const source = createBatchSource(data.trainImages, data.trainLabels);
+    owned.push(source);
     // Evaluation sets never change within a run, so they are uploaded once, not every epoch.
     const trainEval = uploadEvalSet(data.trainImages, data.trainLabels, subset, evalChunkRows);
     owned.push(trainEval);
@@ -162,7 +164,7 @@ export async function train(
 
     for (let epoch = firstEpoch; epoch <= valid.epochs; epoch++) {
       const trainStart = performance.now();
-      const trained = await trainEpoch(mlp, data, subset, epoch, callbacks.onBatch);
+      const trained = await trainEpoch(mlp, source, subset, epoch, callbacks.onBatch);
       const seconds = (performance.now() - trainStart) / 1000;
 
       const evalStart = performance.now();

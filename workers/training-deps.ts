@@ -1,6 +1,6 @@
 import type { RegsweepConfig } from '../config';
 import type { TrainingDeps } from '../activities/train-run';
-import { parseBackendName, selectBackend } from '../training/backends';
+import { describeActiveEngine, parseBackendName, selectBackend } from '../training/backends';
 import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
 
 /**
@@ -9,12 +9,12 @@ import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
  * once and shared by every run of the process.
  */
 export async function loadTrainingDeps(config: Readonly<RegsweepConfig>, backend: string, workerName: string): Promise<TrainingDeps> {
-  const active = await selectBackend(parseBackendName(backend));
+  await selectBackend(parseBackendName(backend));
   const dir = locateDataset({ dataDir: config.dataDir });
   const dataset = loadDatasetCached(dir);
   let stopping = false;
   // Temporal's runtime also listens for these and starts the worker's graceful shutdown. A
   // permanent listener (not `once`) keeps a second signal from killing the process mid-save.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void (stopping = true));
-  return { dataset: () => dataset, backend: active, workerName, shutdownRequested: () => stopping };
+  return { dataset: () => dataset, backend: describeActiveEngine(), workerName, shutdownRequested: () => stopping };
 }

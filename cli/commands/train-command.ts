@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { parseBackendName, selectBackend } from '../../training/backends';
+import { describeActiveEngine, parseBackendName, selectBackend } from '../../training/backends';
 import { fetchDataset } from '../../training/fetch-dataset';
 import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
 import { train, type EpochMetrics } from '../../training/train';
@@ -66,7 +66,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       });
       const backend = await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
       const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
-      ctx.err(`training on ${data.source} with backend ${backend}`);
+      ctx.err(`training on ${data.source} with backend ${describeActiveEngine()}`);
       const bar = process.stderr.isTTY && !f.json ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
       bar?.start(config.epochs, 0, { epoch: 1 });
       const rows: EpochMetrics[] = [];

@@ -12,6 +12,12 @@ static napi_value init(napi_env env, napi_value exports) {
       {"step", NULL, native_step, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumMiddleAxis", NULL, native_sum_middle_axis, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dropoutMask", NULL, native_dropout_mask, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reluDropout", NULL, native_relu_dropout, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reluDropoutGrad", NULL, native_relu_dropout_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"softmaxCrossEntropy", NULL, native_softmax_cross_entropy, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"softmaxCrossEntropyGrad", NULL, native_softmax_cross_entropy_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgdUpdate", NULL, native_sgd_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gatherRows", NULL, native_gather_rows, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

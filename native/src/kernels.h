@@ -17,4 +17,11 @@ napi_value native_sum_middle_axis(napi_env env, napi_callback_info info);
 
 napi_value native_dropout_mask(napi_env env, napi_callback_info info);
 
+napi_value native_relu_dropout(napi_env env, napi_callback_info info);
+napi_value native_relu_dropout_grad(napi_env env, napi_callback_info info);
+napi_value native_softmax_cross_entropy(napi_env env, napi_callback_info info);
+napi_value native_softmax_cross_entropy_grad(napi_env env, napi_callback_info info);
+napi_value native_sgd_update(napi_env env, napi_callback_info info);
+napi_value native_gather_rows(napi_env env, napi_callback_info info);
+
 #endif

@@ -39,6 +39,18 @@ bool read_floats(napi_env env, napi_value value, const char *name, float **data,
   return true;
 }
 
+bool read_ints(napi_env env, napi_value value, const char *name, int32_t **data, size_t *length) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return throw_type(env, name, "an Int32Array");
+  napi_typedarray_type type;
+  void *raw = NULL;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    return throw_type(env, name, "an Int32Array");
+  }
+  *data = (int32_t *)raw;
+  return true;
+}
+
 bool read_double(napi_env env, napi_value value, const char *name, double *out) {
   if (napi_get_value_double(env, value, out) != napi_ok) return throw_type(env, name, "a number");
   return true;

@@ -19,6 +19,9 @@ bool read_args(napi_env env, napi_callback_info info, size_t count, napi_value *
 /* A Float32Array's first element (respecting its byteOffset) and element count. */
 bool read_floats(napi_env env, napi_value value, const char *name, float **data, size_t *length);
 
+/* An Int32Array's first element (respecting its byteOffset) and element count. */
+bool read_ints(napi_env env, napi_value value, const char *name, int32_t **data, size_t *length);
+
 /* A JavaScript number that is an integer in [min, max]. */
 bool read_int(napi_env env, napi_value value, const char *name, int64_t min, int64_t max, int64_t *out);
 

@@ -44,3 +44,22 @@ test('the native dropout mask rejects p outside [0, 1) and seeds outside 32 bits
   assert.throws(() => load.kernels.dropoutMask(1, 1, new Float32Array(4)), /p must be in \[0, 1\), got 1/);
   assert.throws(() => load.kernels.dropoutMask(2 ** 32, 0.5, new Float32Array(4)), RangeError);
 });
+
+test('the native dropout mask matches JavaScript where p·2^32 falls between or on integers, and next to 0 and 1', { skip: nativeSkipReason() }, () => {
+  const load = loadNativeKernels();
+  assert.ok(load.ok);
+  // The native kernel compares the raw draw with ceil(p·2^32); these p put that bound on, just
+  // above, and just below an integer, and at both ends of the range.
+  for (const p of [2 ** -33, 2 ** -32, 0.5, 0.5 + 2 ** -40, 0.5 - 2 ** -40, 1 - 2 ** -32, 1 - 2 ** -33, 1 - 2 ** -52]) {
+    for (const seed of [0, 42, 0xfffffffe]) {
+      const fromJs = new Float32Array(20011);
+      fillDropoutMask(seed, p, fromJs);
+      const fromNative = new Float32Array(fromJs.length);
+      load.kernels.dropoutMask(seed, p, fromNative);
+      assert.deepEqual(fromNative, fromJs, `p ${p}, seed ${seed}`);
+    }
+  }
+  const allDropped = new Float32Array(1000);
+  load.kernels.dropoutMask(5, 1 - 2 ** -52, allDropped);
+  assert.ok(allDropped.every((v) => v === 0));
+});
