@@ -12,7 +12,7 @@ export interface MachineInfo {
   node: string;
   tfjs: string;
   /** OpenBLAS as the native engine loads it, or why it does not. */
-  openblas: { config: string; core: string; threads: number } | { unavailable: string };
+  openblas: { config: string; core: string; threads: number; coreChoice: string } | { unavailable: string };
 }
 
 function cpuModel(): string {
@@ -33,7 +33,9 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     tfjs: tf.version.tfjs,
-    openblas: load.ok ? { ...load.kernels.blasInfo(), threads: load.kernels.threads() } : { unavailable: load.reason },
+    openblas: load.ok
+      ? { ...load.kernels.blasInfo(), threads: load.kernels.threads(), coreChoice: load.blasCore.reason }
+      : { unavailable: load.reason },
   };
 }
 

@@ -10,9 +10,11 @@
  *   npm run bench -- --skip-sweep # full engine numbers without Postgres and Temporal
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
+import { blasThreadsPerWorker } from '../infra/local/training-threads';
 import { parseSpecJson } from '../domain/spec-validation';
 import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
 import { selectBackend } from '../training/backends';
@@ -77,12 +79,14 @@ const specFile = path.join('examples', 'quickstart.json');
 const spec = parseSpecJson(readFileSync(specFile, 'utf8'));
 let sweep: BenchResults['sweep'] = { skipped: quick ? 'quick mode' : '--skip-sweep' };
 if (!quick && values['skip-sweep'] !== true) {
+  const cores = os.availableParallelism();
   progress(`sweep ${specFile} with 1 and 2 training workers, and with 1 on wasm (real Temporal dev server and Postgres)`);
   try {
     const measurements = await measureSweepThroughput(spec, [
       { trainWorkers: 1, env: {} },
-      { trainWorkers: 2, env: {} },
-      { trainWorkers: 2, env: { OPENBLAS_NUM_THREADS: '1' } },
+      // What `regsweep quickstart --train-workers 2` and `regsweep dev` give each worker, then every core each, for comparison.
+      { trainWorkers: 2, env: { OPENBLAS_NUM_THREADS: String(blasThreadsPerWorker(2, cores)) } },
+      { trainWorkers: 2, env: { OPENBLAS_NUM_THREADS: String(cores) } },
       { trainWorkers: 1, env: { REGSWEEP_BACKEND: 'wasm' } },
     ]);
     sweep = { spec: specFile, measurements };

@@ -42,7 +42,14 @@ export function chooseBlasCore(flags: ReadonlySet<string>, configured: string | 
 /** The feature flags of the first processor in a /proc/cpuinfo text (empty when none are listed). */
 export function parseCpuFlags(cpuinfo: string): Set<string> {
   const line = cpuinfo.split('\n').find((l) => /^flags\s*:/.test(l));
-  return new Set(line === undefined ? [] : line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+  return new Set(
+    line === undefined
+      ? []
+      : line
+          .slice(line.indexOf(':') + 1)
+          .trim()
+          .split(/\s+/),
+  );
 }
 
 /** This machine's CPU flags; empty where /proc/cpuinfo does not exist (macOS, containers without /proc). */

@@ -91,11 +91,7 @@ function softmaxCrossEntropyKernel(kernels: NativeKernels): tf.KernelConfig {
       const [lossSum, hits] = kernels.softmaxCrossEntropy(scoreValues, labelValues, rows, classes, probs);
       // tfjs's mean of an empty batch is NaN too.
       const loss = reduction === 'sum' ? lossSum : lossSum / rows;
-      return [
-        floatResult(backend, [], Float32Array.of(loss)),
-        floatResult(backend, [], Float32Array.of(hits)),
-        floatResult(backend, [rows, classes], probs),
-      ];
+      return [floatResult(backend, [], Float32Array.of(loss)), floatResult(backend, [], Float32Array.of(hits)), floatResult(backend, [rows, classes], probs)];
     },
   };
 }

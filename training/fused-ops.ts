@@ -51,23 +51,24 @@ export interface ClassificationScore {
  * Softmax cross-entropy of `logits` [rows, classes] against `labels` [rows] (int32), given
  * also as `oneHot` [rows, classes] for backends without the fused kernel, plus the hit count.
  */
-export function softmaxCrossEntropyWithHits(
-  logits: tf.Tensor2D,
-  labels: tf.Tensor1D,
-  oneHot: tf.Tensor2D,
-  reduction: LossReduction,
-): ClassificationScore {
+export function softmaxCrossEntropyWithHits(logits: tf.Tensor2D, labels: tf.Tensor1D, oneHot: tf.Tensor2D, reduction: LossReduction): ClassificationScore {
   if (fused(fusedKernelNames.softmaxCrossEntropy)) {
     const attrs: SoftmaxCrossEntropyAttrs = { reduction };
-    const [loss, hits, probs] = tf.engine().runKernel(
-      fusedKernelNames.softmaxCrossEntropy,
-      { logits, labels },
-      attrs as unknown as tf.NamedAttrMap,
-    ) as [tf.Scalar, tf.Scalar, tf.Tensor2D];
+    const [loss, hits, probs] = tf.engine().runKernel(fusedKernelNames.softmaxCrossEntropy, { logits, labels }, attrs as unknown as tf.NamedAttrMap) as [
+      tf.Scalar,
+      tf.Scalar,
+      tf.Tensor2D,
+    ];
     probs!.dispose();
     return { loss: loss!, hits: hits! };
   }
-  const loss = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, 0, reduction === 'sum' ? tf.Reduction.SUM : tf.Reduction.SUM_BY_NONZERO_WEIGHTS) as tf.Scalar;
+  const loss = tf.losses.softmaxCrossEntropy(
+    oneHot,
+    logits,
+    undefined,
+    0,
+    reduction === 'sum' ? tf.Reduction.SUM : tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+  ) as tf.Scalar;
   const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
   return { loss, hits };
 }

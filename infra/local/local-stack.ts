@@ -7,6 +7,7 @@ import { redactUrl, type RegsweepConfig } from '../../config';
 import { startDevServer, stopChild } from '../temporal/dev-server';
 import { locateTemporalCli } from '../temporal/temporal-cli';
 import { startEmbeddedPostgres } from '../postgres/embedded';
+import { trainingWorkerEnv } from './training-threads';
 
 export interface LocalStackOptions {
   trainWorkers: number;
@@ -41,8 +42,9 @@ export function spawnWorker(args: string[], env: NodeJS.ProcessEnv, log: (line: 
       log(`[worker ${child.pid}] ${l}`);
     });
     lines.on('line', (l) => {
+      // The ready line names the engine and its threads, worth seeing when workers start.
+      log(`[worker ${child.pid}] ${l}`);
       if (/ ready$/.test(l)) resolve(child);
-      else log(`[worker ${child.pid}] ${l}`);
     });
     child.once('exit', (code) => reject(new Error(`worker ${args.join(' ')} exited with code ${code}: ${errors.slice(-3).join(' | ')}`)));
   });
@@ -50,7 +52,8 @@ export function spawnWorker(args: string[], env: NodeJS.ProcessEnv, log: (line: 
 
 /**
  * The whole stack on one machine: Postgres (embedded unless DATABASE_URL), the Temporal
- * dev server (unless TEMPORAL_ADDRESS), one orchestration worker and N training workers.
+ * dev server (unless TEMPORAL_ADDRESS), one orchestration worker and N training workers,
+ * which share the machine's cores (see training-threads.ts).
  */
 export async function startLocalStack(config: Readonly<RegsweepConfig>, options: LocalStackOptions): Promise<LocalStack> {
   const stops: (() => Promise<void>)[] = [];
@@ -81,7 +84,7 @@ export async function startLocalStack(config: Readonly<RegsweepConfig>, options:
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
     }
-    const env = { ...process.env, ...options.workerEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+    const env = trainingWorkerEnv({ ...process.env, ...options.workerEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress }, options.trainWorkers);
     const workers: ChildProcess[] = [];
     // The orchestrator migrates the database first, so training workers start on a ready schema.
     workers.push(await spawnWorker(['--role', 'orchestrate'], env, options.log));

@@ -69,8 +69,9 @@ test('softmaxCrossEntropyWithHits counts ties as tfjs argMax does: the first max
   const logits = { values: Float32Array.from([1, 1, 0, 2, 2, 2]), shape: [2, 3] };
   const labels = { values: Int32Array.from([1, 0]), shape: [2] };
   const oneHot = { values: Float32Array.from([0, 1, 0, 1, 0, 0]), shape: [2, 3] };
-  const result = await onBothBackends([logits, labels, oneHot], (z, l, o) =>
-    softmaxCrossEntropyWithHits(z as tf.Tensor2D, l as tf.Tensor1D, o as tf.Tensor2D, 'sum').hits,
+  const result = await onBothBackends(
+    [logits, labels, oneHot],
+    (z, l, o) => softmaxCrossEntropyWithHits(z as tf.Tensor2D, l as tf.Tensor1D, o as tf.Tensor2D, 'sum').hits,
   );
   assert.equal(result.stock[0], 1);
   assert.equal(result.native[0], 1);
@@ -82,10 +83,7 @@ test('the fused kernels name the bad input: a label out of range, mismatched sha
   tf.tidy(() => {
     const logits = tf.zeros([2, 3]) as tf.Tensor2D;
     const oneHot = tf.zeros([2, 3]) as tf.Tensor2D;
-    assert.throws(
-      () => softmaxCrossEntropyWithHits(logits, tf.tensor1d([0, 3], 'int32'), oneHot, 'mean'),
-      /labels\[1\] is 3; labels must be in \[0, 3\)/,
-    );
+    assert.throws(() => softmaxCrossEntropyWithHits(logits, tf.tensor1d([0, 3], 'int32'), oneHot, 'mean'), /labels\[1\] is 3; labels must be in \[0, 3\)/);
     assert.throws(
       () => softmaxCrossEntropyWithHits(logits, tf.tensor1d([0, 1, 2], 'int32'), oneHot, 'mean'),
       /logits must be \[rows, classes\] and labels \[rows\], got \[2, 3\] and \[3\]/,
