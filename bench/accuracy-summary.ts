@@ -9,7 +9,17 @@ export interface AccuracySummary {
   /** Mean over seeds of (first engine − second engine) test accuracy for the same seed; null with fewer than two engines. */
   meanPairedDifference: number | null;
   maxAbsPairedDifference: number | null;
-  /** |meanPairedDifference| is at most the larger of the engines' seed-to-seed standard deviations; null with one seed. */
+  /**
+   * Standard error of the difference of the two engines' mean accuracies, from their
+   * seed-to-seed standard deviations: sqrt(s_a²/n + s_b²/n). Null with one seed.
+   */
+  differenceStdError: number | null;
+  /**
+   * |meanPairedDifference| is at most twice differenceStdError: the engines differ by no more
+   * than seed-to-seed variation explains at about the 95% level. Seeds are compared as
+   * independent samples, not as pairs: the engines' trajectories part after about 100 steps
+   * (see stepAgreement), so a seed's two runs are no closer than two seeds. Null with one seed.
+   */
   withinSeedNoise: boolean | null;
 }
 
@@ -34,6 +44,8 @@ export function summarizeAccuracy(all: readonly EngineRuns[], trainImages: numbe
   const [a, b] = engines;
   const differences = a && b ? a.testAcc.map((acc, i) => acc - b.testAcc[i]!) : null;
   const meanPairedDifference = differences ? mean(differences) : null;
+  const n = a?.testAcc.length ?? 0;
+  const differenceStdError = a && b && n >= 2 ? Math.sqrt(a.seedStdTestAcc ** 2 / n + b.seedStdTestAcc ** 2 / n) : null;
   return {
     seeds: measured[0]?.runs.map((run) => run.seed) ?? [],
     epochs: measured[0]?.runs[0]?.metrics.length ?? 0,
@@ -41,7 +53,7 @@ export function summarizeAccuracy(all: readonly EngineRuns[], trainImages: numbe
     engines,
     meanPairedDifference,
     maxAbsPairedDifference: differences ? Math.max(...differences.map(Math.abs)) : null,
-    withinSeedNoise:
-      meanPairedDifference === null || !a || !b || a.testAcc.length < 2 ? null : Math.abs(meanPairedDifference) <= Math.max(a.seedStdTestAcc, b.seedStdTestAcc),
+    differenceStdError,
+    withinSeedNoise: meanPairedDifference === null || differenceStdError === null ? null : Math.abs(meanPairedDifference) <= 2 * differenceStdError,
   };
 }

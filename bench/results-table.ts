@@ -25,6 +25,9 @@ export function renderResults(results: BenchResults): string {
   const lines = [
     `${results.machine.cpu}, ${results.machine.cores} cores; load average ${results.loadAverage.start.join(' ')} at start, ${results.loadAverage.end.join(' ')} at end` +
       (results.cpuPressure.start === null ? '' : `; CPU pressure ${results.cpuPressure.start.avg10}% at start, ${results.cpuPressure.end?.avg10}% at end`),
+    'unavailable' in results.machine.openblas
+      ? `OpenBLAS: ${results.machine.openblas.unavailable}`
+      : `OpenBLAS ${results.machine.openblas.core} kernels (${results.machine.openblas.coreChoice}), ${results.machine.openblas.threads} thread(s) per product at most`,
     `${results.mode} mode: per-epoch numbers scaled to 60,000 training and 71,000 evaluated images`,
     engines.toString(),
   ];
@@ -34,7 +37,9 @@ export function renderResults(results: BenchResults): string {
       accuracy.engines.map((e) => `${e.engine} ${fixed(e.meanTestAcc, 4)} ± ${fixed(e.seedStdTestAcc, 4)}`).join(', ') +
       (accuracy.meanPairedDifference === null
         ? ''
-        : `; paired difference ${accuracy.meanPairedDifference.toFixed(4)} (within seed noise: ${accuracy.withinSeedNoise ?? 'n/a'})`),
+        : `; difference ${accuracy.meanPairedDifference.toFixed(4)}` +
+          (accuracy.differenceStdError === null ? '' : ` ± ${accuracy.differenceStdError.toFixed(4)} (standard error)`) +
+          ` (within seed noise: ${accuracy.withinSeedNoise ?? 'n/a'})`),
   );
   const agreement = results.stepAgreement;
   if (!('skipped' in agreement)) {

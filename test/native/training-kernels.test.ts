@@ -95,7 +95,7 @@ test('the fused kernels name the bad input: a label out of range, mismatched sha
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('GatherV2 on rows is bit-identical to the stock kernel and rejects out-of-range indices with its message', { skip }, async () => {
+test('GatherV2 on float32 and int32 rows is bit-identical to the stock kernel and rejects out-of-range indices with its message', { skip }, async () => {
   const images = { values: seededValues(100 * 784, 9), shape: [100, 784] };
   const rows = { values: Int32Array.from([5, 99, 0, 5, 42]), shape: [5] };
   const result = await onBothBackends([images, rows], (x, i) => tf.gather(x!, i!));
@@ -104,6 +104,11 @@ test('GatherV2 on rows is bit-identical to the stock kernel and rejects out-of-r
   const matrix = await onBothBackends([images, { values: Int32Array.from([1, 2, 3, 4]), shape: [2, 2] }], (x, i) => tf.gather(x!, i!));
   assert.deepEqual(matrix.nativeShape, [2, 2, 784]);
   assert.equal(firstBitDifference(matrix.stock, matrix.native), -1);
+  const labels = await onBothBackends(
+    [{ values: Int32Array.from({ length: 100 }, (_, i) => (i * 7919) % 2 ** 31 - 2 ** 30), shape: [100] }, rows],
+    (x, i) => tf.gather(x!, i!),
+  );
+  assert.deepEqual(Array.from(labels.native), Array.from(labels.stock));
   // Other axes keep the stock kernel and still agree.
   const columns = await onBothBackends([images, rows], (x, i) => tf.gather(x!, i!, 1));
   assert.equal(firstBitDifference(columns.stock, columns.native), -1);
