@@ -2,7 +2,9 @@ import path from 'node:path';
 
 /**
  * Everything regsweep reads from the environment, read once, validated and frozen.
- * Nothing else reads `process.env`.
+ * Nothing else reads `process.env`. OpenBLAS reads its own `OPENBLAS_NUM_THREADS` and
+ * `OPENBLAS_CORETYPE` when the native addon loads; regsweep only fills them in where unset
+ * (native/blas-core.ts, infra/local/training-threads.ts).
  */
 export interface RegsweepConfig {
   /** Postgres to use; null = start the embedded one. `DATABASE_URL` */

@@ -4,8 +4,9 @@ import os from 'node:os';
  * OpenBLAS threads for each of `workers` training processes on a machine with `cores` cores,
  * or null for OpenBLAS's own default (one per core) when a single worker has the machine.
  * Several workers each using every core oversubscribe it: OpenBLAS's threads spin while they
- * wait, and each product then waits for its slowest part. On this project's 2-core machine two
- * workers with one thread each trained a sweep about 1.7x faster than with two each.
+ * wait, and each product then waits for its slowest part. Two full-data runs at once on this
+ * project's 2-core machine took 1.4–1.9 s per epoch each with one thread apiece and 2.2–2.7 s
+ * with two (docs/performance.md).
  */
 export function blasThreadsPerWorker(workers: number, cores: number): number | null {
   if (workers <= 1) return null;

@@ -3,7 +3,10 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeKernels } from '../../native/native-addon';
 import { selectBackend } from '../../training/backends';
+import { disposeBatch, uploadBatch } from '../../training/batching';
 import { loadDatasetCached, type Dataset } from '../../training/fashion-mnist';
+import { buildMlp } from '../../training/mlp';
+import { sgdStep } from '../../training/sgd-step';
 import { train, type Checkpoint, type EpochMetrics } from '../../training/train';
 import { withTrainDefaults } from '../../training/train-config';
 import { realDatasetDir } from '../helpers/fashion-mnist-fixture';
@@ -77,4 +80,35 @@ test('native training learns and leaks no tensors', { skip }, async () => {
   const baseline = tf.memory().numTensors;
   await trainCollecting(1);
   assert.equal(tf.memory().numTensors, baseline);
+});
+
+/** The tfjs kernels one d2l training step (batch 256) runs on `backend`, by name. */
+async function stepKernels(backend: 'native' | 'cpu'): Promise<string[]> {
+  await selectBackend(backend);
+  const mlp = buildMlp(withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 3, epochs: 1 }));
+  const order = Int32Array.from({ length: 256 }, (_, i) => i);
+  const batch = uploadBatch(data.trainImages, data.trainLabels, order, 0, 256);
+  try {
+    const profile = await tf.profile(() => void sgdStep(mlp, batch, { epoch: 1, batch: 0, lr: 0.5, weightDecay: 0 }));
+    return profile.kernels.map((k) => k.name);
+  } finally {
+    disposeBatch(batch);
+    mlp.dispose();
+  }
+}
+
+test('a native training step runs the fused kernels in place of the stock chains, about half as many kernels', { skip }, async () => {
+  const stock = await stepKernels('cpu');
+  const native = await stepKernels('native');
+  await selectBackend('native');
+  // The chains the fused kernels replace: ReLU and its Step gradient, softmax's Exp/Log/Max, argMax/equal for accuracy.
+  for (const replaced of ['Relu', 'Step', 'Exp', 'Log', 'Max', 'ArgMax', 'Equal']) {
+    assert.ok(stock.includes(replaced), `the composite step on cpu runs ${replaced}`);
+    assert.ok(!native.includes(replaced), `the native step runs no ${replaced}`);
+  }
+  for (const fused of ['RegsweepReluDropout', 'RegsweepReluDropoutGrad', 'RegsweepSoftmaxCrossEntropy', 'RegsweepSoftmaxCrossEntropyGrad', 'RegsweepSgdUpdate']) {
+    assert.ok(native.includes(fused), `the native step runs ${fused}`);
+  }
+  assert.equal(stock.length, 102);
+  assert.equal(native.length, 52);
 });
