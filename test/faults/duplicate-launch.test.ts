@@ -1,16 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
 
-const run = promisify(execFile);
 let database: TestDatabase;
 let stack: TestStack;
 let handle: DatabaseHandle;
@@ -38,14 +36,29 @@ const spec = {
 
 test('launching a running sweep id again is refused by Temporal and followed by regsweep run', { timeout: 240_000 }, async () => {
   const first = await stack.client.workflow.start('sweep', { workflowId: 'dup', taskQueue: 'regsweep', args: [spec] });
+  // Paused, the sweep is certain to still be running when the CLI arrives: its runs train in
+  // well under the time a CLI process takes to start.
+  await first.signal('pause');
   await assert.rejects(stack.client.workflow.start('sweep', { workflowId: 'dup', taskQueue: 'regsweep', args: [spec] }), WorkflowExecutionAlreadyStartedError);
 
   const file = path.join(stack.home, 'twice.json');
   writeFileSync(file, JSON.stringify(spec));
-  const cli = path.resolve('bin/regsweep.mjs');
-  const attached = await run(process.execPath, [cli, 'run', file, '--id', 'dup'], { env: stack.env });
-  assert.match(attached.stderr, /sweep dup is already running; following it/);
-  const summary = JSON.parse(attached.stdout.split('\n')[0]!) as SweepSummary;
+  const cli = spawn(process.execPath, [path.resolve('bin/regsweep.mjs'), 'run', file, '--id', 'dup'], { env: stack.env });
+  let stdout = '';
+  let stderr = '';
+  cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    cli.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/following it/.test(stderr)) resolve();
+    });
+    void exited.then((code) => reject(new Error(`regsweep run exited with ${code} before attaching: ${stderr}`)));
+  });
+  assert.match(stderr, /sweep dup is already running; following it/);
+  await first.signal('resume');
+  assert.equal(await exited, 0, stderr);
+  const summary = JSON.parse(stdout.split('\n')[0]!) as SweepSummary;
   assert.equal(summary.runs, 8);
   assert.equal((await first.result()).trained, 8);
 });
