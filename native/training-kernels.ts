@@ -23,15 +23,6 @@ function ints(backend: MathBackendCPU, tensor: tf.TensorInfo, kernelName: string
   return values;
 }
 
-function sameShape(kernelName: string, tensors: Record<string, tf.TensorInfo>): void {
-  const [first, ...rest] = Object.entries(tensors);
-  for (const [name, tensor] of rest) {
-    if (!tf.util.arraysEqual(tensor.shape, first![1].shape)) {
-      throw new Error(`${kernelName}: ${name} has shape [${tensor.shape.join(', ')}], ${first![0]} has [${first![1].shape.join(', ')}]; they must match`);
-    }
-  }
-}
-
 function classification(backend: MathBackendCPU, args: KernelArgs, kernelName: string, scoresName: string) {
   const scores = requiredInput(args, scoresName);
   const labels = requiredInput(args, 'labels');
@@ -44,36 +35,34 @@ function classification(backend: MathBackendCPU, args: KernelArgs, kernelName: s
   return { scores, rows, classes, scoreValues: floats(backend, scores, kernelName, scoresName), labelValues: ints(backend, labels, kernelName, 'labels') };
 }
 
-function reluDropoutKernel(kernels: NativeKernels): tf.KernelConfig {
+/**
+ * A kernel over same-shaped float32 inputs with one output of that shape, which `compute`
+ * fills from the inputs' values (in `inputNames` order) and the kernel's attributes.
+ */
+function sameShapeKernel(
+  kernelName: string,
+  inputNames: readonly string[],
+  compute: (inputs: Float32Array[], out: Float32Array, attrs: tf.NamedAttrMap) => void,
+): tf.KernelConfig {
   return {
-    kernelName: fusedKernelNames.reluDropout,
+    kernelName,
     backendName: 'native',
     kernelFunc: (args: KernelArgs) => {
       const backend = args.backend as MathBackendCPU;
-      const x = requiredInput(args, 'x');
-      const mask = requiredInput(args, 'mask');
-      sameShape(fusedKernelNames.reluDropout, { x, mask });
-      const out = outputFloats(backend, sizeOf(x.shape));
-      kernels.reluDropout(floats(backend, x, fusedKernelNames.reluDropout, 'x'), floats(backend, mask, fusedKernelNames.reluDropout, 'mask'), out);
-      return floatResult(backend, [...x.shape], out);
-    },
-  };
-}
-
-function reluDropoutGradKernel(kernels: NativeKernels): tf.KernelConfig {
-  const name = fusedKernelNames.reluDropoutGrad;
-  return {
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: (args: KernelArgs) => {
-      const backend = args.backend as MathBackendCPU;
-      const dy = requiredInput(args, 'dy');
-      const x = requiredInput(args, 'x');
-      const mask = requiredInput(args, 'mask');
-      sameShape(name, { dy, x, mask });
-      const out = outputFloats(backend, sizeOf(x.shape));
-      kernels.reluDropoutGrad(floats(backend, dy, name, 'dy'), floats(backend, x, name, 'x'), floats(backend, mask, name, 'mask'), out);
-      return floatResult(backend, [...x.shape], out);
+      const inputs = inputNames.map((name) => requiredInput(args, name));
+      const shape = inputs[0]!.shape;
+      inputs.forEach((input, i) => {
+        if (!tf.util.arraysEqual(input.shape, shape)) {
+          throw new Error(`${kernelName}: ${inputNames[i]} has shape [${input.shape.join(', ')}], ${inputNames[0]} has [${shape.join(', ')}]; they must match`);
+        }
+      });
+      const out = outputFloats(backend, sizeOf(shape));
+      compute(
+        inputs.map((input, i) => floats(backend, input, kernelName, inputNames[i]!)),
+        out,
+        args.attrs ?? {},
+      );
+      return floatResult(backend, [...shape], out);
     },
   };
 }
@@ -114,32 +103,17 @@ function softmaxCrossEntropyGradKernel(kernels: NativeKernels): tf.KernelConfig 
   };
 }
 
-function sgdUpdateKernel(kernels: NativeKernels): tf.KernelConfig {
-  const name = fusedKernelNames.sgdUpdate;
-  return {
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: (args: KernelArgs) => {
-      const backend = args.backend as MathBackendCPU;
-      const w = requiredInput(args, 'w');
-      const grad = requiredInput(args, 'grad');
-      const { lr, weightDecay } = args.attrs as unknown as SgdUpdateAttrs;
-      sameShape(name, { w, grad });
-      const out = outputFloats(backend, sizeOf(w.shape));
-      kernels.sgdUpdate(floats(backend, w, name, 'w'), floats(backend, grad, name, 'grad'), lr, weightDecay, out);
-      return floatResult(backend, [...w.shape], out);
-    },
-  };
-}
-
 /** The native implementations of training/fused-ops.ts's kernels. */
 export function trainingKernels(kernels: NativeKernels): tf.KernelConfig[] {
   return [
-    reluDropoutKernel(kernels),
-    reluDropoutGradKernel(kernels),
+    sameShapeKernel(fusedKernelNames.reluDropout, ['x', 'mask'], ([x, mask], out) => kernels.reluDropout(x!, mask!, out)),
+    sameShapeKernel(fusedKernelNames.reluDropoutGrad, ['dy', 'x', 'mask'], ([dy, x, mask], out) => kernels.reluDropoutGrad(dy!, x!, mask!, out)),
     softmaxCrossEntropyKernel(kernels),
     softmaxCrossEntropyGradKernel(kernels),
-    sgdUpdateKernel(kernels),
+    sameShapeKernel(fusedKernelNames.sgdUpdate, ['w', 'grad'], ([w, grad], out, attrs) => {
+      const { lr, weightDecay } = attrs as unknown as SgdUpdateAttrs;
+      kernels.sgdUpdate(w!, grad!, lr, weightDecay, out);
+    }),
   ];
 }
 

@@ -113,7 +113,7 @@ export interface SelectBackendOptions {
   loadNative?: () => NativeKernelsLoad;
 }
 
-let nativeMaskFill: MaskFill | null = null;
+/** The addon of the registered native backend, once selected. */
 let nativeKernels: NativeKernels | null = null;
 
 function prepareNativeEngine(options: SelectBackendOptions): void {
@@ -121,7 +121,6 @@ function prepareNativeEngine(options: SelectBackendOptions): void {
   if (!load.ok) throw new BackendUnavailableError(`backend native is unavailable: ${load.reason}`, 'native');
   registerNativeBackend(load.kernels);
   if (options.nativeThreads !== undefined) load.kernels.setThreads(options.nativeThreads);
-  nativeMaskFill = load.kernels.dropoutMask;
   nativeKernels = load.kernels;
 }
 
@@ -142,7 +141,7 @@ export function describeActiveEngine(): string {
  * values, drawn several times faster), JavaScript elsewhere, so every engine's timing is its own.
  */
 export function activeMaskFill(): MaskFill {
-  return tf.getBackend() === nativeBackendName && nativeMaskFill !== null ? nativeMaskFill : fillDropoutMask;
+  return tf.getBackend() === nativeBackendName && nativeKernels !== null ? nativeKernels.dropoutMask : fillDropoutMask;
 }
 
 /**
