@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
  * OpenBLAS picks its CPU kernels once, when the library loads, from the CPU's family and model
  * numbers, or from `OPENBLAS_CORETYPE` when that is set. A CPU newer than the OpenBLAS build
  * falls through to `Prescott` (SSE3): Debian 12's OpenBLAS 0.3.21 does so on Emerald Rapids
- * Xeons, where its sgemm then ran these products at about 34 GFLOPS against about 120 with the
- * AVX-512 `SkylakeX` kernels (measured on this project's 2-core machine). Choosing from the
- * CPU's feature flags instead of its model number avoids that cliff.
+ * Xeons, where training then ran 2–3x slower than with the AVX-512 `SkylakeX` kernels
+ * (docs/performance.md). Choosing from the CPU's feature flags instead of its model number
+ * avoids that cliff.
  */
 
 /** The kernel set to ask OpenBLAS for, and why. */
