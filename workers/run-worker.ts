@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
 import type { RegsweepConfig } from '../config';
 import { createActivities } from '../activities/index';
 import { assertDatabaseReachable, openDatabase } from '../db/connect';
@@ -8,6 +8,7 @@ import { connectWorker } from '../infra/temporal/connect';
 import { migrateToLatest } from '../infra/postgres/migrate';
 import { createDashboardPublisher } from '../infra/grafana/publish-dashboards';
 import { loadTrainingDeps } from './training-deps';
+import { createWorkerLogger } from './worker-logger';
 
 export type WorkerRole = 'orchestrate' | 'train';
 
@@ -33,8 +34,7 @@ const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta
  */
 export async function runWorker(options: WorkerOptions, config: Readonly<RegsweepConfig>): Promise<void> {
   const workerName = `${os.hostname()}/${process.pid}`;
-  // Worker state changes at INFO would drown the progress output of `regsweep dev` and `npm start`.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: createWorkerLogger() });
   const database = openDatabase(options.databaseUrl, { max: options.concurrency + 3, applicationName: `regsweep-${options.role}` });
   try {
     await assertDatabaseReachable(database, options.databaseUrl);

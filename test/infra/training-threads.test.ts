@@ -48,5 +48,6 @@ test('the local stack starts each of its training workers with its share of the 
   const share = blasThreadsPerWorker(2, os.availableParallelism())!;
   const trainers = lines.filter((line) => / role=train .* ready$/.test(line));
   assert.equal(trainers.length, 2, lines.join('\n'));
+  assert.ok(!lines.some((line) => line.includes('No workflows registered')), 'training workers print no activities-only notice');
   for (const line of trainers) assert.match(line, new RegExp(`backend=native \\(OpenBLAS \\w+ kernels, ${share} threads?\\) ready$`));
 });
