@@ -1,17 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { fusedKernelNames, type SgdUpdateAttrs, type SoftmaxCrossEntropyAttrs } from '../training/fused-ops';
-import { floatResult, outputFloats, requiredInput, sizeOf, type KernelArgs } from './kernel-support';
+import { floatResult, floatValues, outputFloats, requiredInput, sizeOf, type KernelArgs } from './kernel-support';
 import type { NativeKernels } from './native-addon';
 
 // The fused kernels of training/fused-ops.ts. Unlike the replaced stock kernels these have no
 // stock fallback, so they check their inputs and name what is wrong.
 
 function floats(backend: MathBackendCPU, tensor: tf.TensorInfo, kernelName: string, name: string): Float32Array {
-  const values = backend.data.get(tensor.dataId).values;
-  if (tensor.dtype !== 'float32' || !(values instanceof Float32Array)) {
-    throw new Error(`${kernelName}: ${name} must be a float32 tensor, got ${tensor.dtype}`);
-  }
+  const values = floatValues(backend, tensor);
+  if (values === null) throw new Error(`${kernelName}: ${name} must be a float32 tensor, got ${tensor.dtype}`);
   return values;
 }
 

@@ -75,8 +75,8 @@ export function uploadBatchSource(images: Float32Array, labels: Uint8Array): Bat
 /**
  * Batches gathered from tensors over the whole split. On the native backend a tensor made from
  * a Float32Array uses that array itself, so the 188 MB of training images are not copied, and
- * its GatherV2 copies each row with one memcpy into memory the backend recycles (0.06 s per
- * epoch against 0.08–0.10 s for uploads; the batch preparation of `npm run bench`).
+ * its GatherV2 copies each row with one memcpy into memory the backend recycles (0.07 s per
+ * epoch against 0.13 s for uploads in the batch preparation of `npm run bench`).
  */
 export function residentBatchSource(images: Float32Array, labels: Uint8Array): BatchSource {
   const count = labels.length;
