@@ -9,6 +9,12 @@ import path from 'node:path';
 export interface RegsweepConfig {
   /** Postgres to use; null = start the embedded one. `DATABASE_URL` */
   databaseUrl: string | null;
+  /**
+   * A login in `regsweep_reader` for read-only commands (`sql`, `results`, `report`); null = the
+   * local stack's reader login, else DATABASE_URL with its role lowered to regsweep_reader.
+   * `REGSWEEP_READER_URL`
+   */
+  readerUrl: string | null;
   /** Existing Temporal frontend (host:port); null = start the dev server. `TEMPORAL_ADDRESS` */
   temporalAddress: string | null;
   /** @default "default" `TEMPORAL_NAMESPACE` */
@@ -69,14 +75,21 @@ const text = (env: NodeJS.ProcessEnv, name: string): string | null => {
   return v ? v : null;
 };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<RegsweepConfig> {
-  const databaseUrl = text(env, 'DATABASE_URL');
-  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', `DATABASE_URL must start with postgres:// or postgresql://, got ${JSON.stringify(databaseUrl.split('@').pop())}`);
+function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const url = text(env, name);
+  if (url !== null && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError(name, `${name} must start with postgres:// or postgresql://, got ${JSON.stringify(url.split('@').pop())}`);
   }
+  return url;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<RegsweepConfig> {
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  const readerUrl = postgresUrl(env, 'REGSWEEP_READER_URL');
   const home = path.resolve(cwd, text(env, 'REGSWEEP_HOME') ?? '.regsweep');
   return Object.freeze({
     databaseUrl,
+    readerUrl,
     temporalAddress: text(env, 'TEMPORAL_ADDRESS'),
     temporalNamespace: text(env, 'TEMPORAL_NAMESPACE') ?? 'default',
     temporalTlsCert: text(env, 'TEMPORAL_TLS_CERT'),

@@ -7,7 +7,7 @@ export function registerDbCommands(program: Command, ctx: CommandContext): void 
   db.command('migrate')
     .description('apply pending schema migrations (workers also do this at start)')
     .action(async () => {
-      const applied = await withDatabase(ctx, (h) => migrateToLatest(h.db));
+      const applied = await withDatabase(ctx, 'admin', (h) => migrateToLatest(h.db));
       ctx.out(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
     });
 }

@@ -7,7 +7,7 @@ import { withDatabase, type CommandContext } from '../command-context';
 
 /** Writes the sweep's HTML report and prints where it is. */
 export async function runReportCommand(ctx: CommandContext, id: string, out: string): Promise<void> {
-  const file = await withDatabase(ctx, async ({ db }) => {
+  const file = await withDatabase(ctx, 'reader', async ({ db }) => {
     if (!(await findSweep(db, id))) throw new UsageError(`no sweep with id ${JSON.stringify(id)} in the database`);
     return writeReport(db, id, out);
   });

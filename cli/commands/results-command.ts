@@ -7,7 +7,7 @@ import { parseFormat, renderRows, type OutputFormat } from '../table-output';
 
 /** Per grid point, averaged over seeds: what most people want to see first. */
 export async function printResults(ctx: CommandContext, id: string, format: OutputFormat): Promise<void> {
-  const rows = await withDatabase(ctx, async ({ db }) => {
+  const rows = await withDatabase(ctx, 'reader', async ({ db }) => {
     if (!(await findSweep(db, id))) throw new UsageError(`no sweep with id ${JSON.stringify(id)} in the database`);
     return db
       .selectFrom('trial_results')

@@ -46,7 +46,7 @@ export async function queryReadOnly(pool: pg.Pool, text: string): Promise<Record
 }
 
 export async function printQuery(ctx: CommandContext, text: string, format: OutputFormat): Promise<void> {
-  const rows = await withDatabase(ctx, ({ pool }) => queryReadOnly(pool, text));
+  const rows = await withDatabase(ctx, 'reader', ({ pool }) => queryReadOnly(pool, text));
   ctx.out(renderRows(rows, format));
 }
 

@@ -46,10 +46,10 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     .option('--shutdown-grace <seconds>', 'after SIGTERM, seconds before in-flight runs are cancelled', nonNegativeInt('--shutdown-grace'), 10)
     .action(async (opts: { role: WorkerRole | 'all'; taskQueue?: string; concurrency: number; backend?: string; shutdownGrace: number }) => {
       const stack = discoverStack(ctx.config);
-      if (!stack.databaseUrl) throw new UsageError('workers need a database: set DATABASE_URL (or start the local stack with `regsweep dev`)');
+      if (!stack.databaseUrls) throw new UsageError('workers need a database: set DATABASE_URL (or start the local stack with `regsweep dev`)');
       const base = {
         temporalAddress: stack.temporalAddress,
-        databaseUrl: stack.databaseUrl,
+        databaseUrl: stack.databaseUrls.writer,
         concurrency: Math.max(1, opts.concurrency),
         backend: opts.backend ?? ctx.config.backend,
         shutdownGraceSeconds: opts.shutdownGrace,

@@ -27,7 +27,7 @@ export function registerSweepCommands(program: Command, ctx: CommandContext): vo
       ctx.out(`sweep ${spec.name}: ${countTrials(spec)} trials, ${runs.length} runs, each trained to epoch ${Math.max(...spec.grid.epochs)}`);
       ctx.out(`epochs to train: ${budget.trained} (training every trial separately would take ${budget.naive})`);
       try {
-        const existing = await withDatabase(ctx, (h) => completedRunIds(h.db, runs.map((r) => r.runId)));
+        const existing = await withDatabase(ctx, 'reader', (h) => completedRunIds(h.db, runs.map((r) => r.runId)));
         ctx.out(`already in the database: ${existing.size} of ${runs.length} runs (they will not train again); to train: ${runs.length - existing.size}`);
         for (const r of runs.filter((x) => existing.has(x.runId)).slice(0, 20)) ctx.out(`  exists ${r.runId} dropout1=${r.dropout1} dropout2=${r.dropout2} weightDecay=${r.weightDecay} seed=${r.seed}`);
       } catch (err) {
@@ -76,7 +76,7 @@ export function registerSweepCommands(program: Command, ctx: CommandContext): vo
       } finally {
         await client.connection.close();
       }
-      await withDatabase(ctx, async (h) => {
+      await withDatabase(ctx, 'reader', async (h) => {
         if (!(await findSweep(h.db, id))) return;
         const c = await countSweepRuns(h.db, id);
         ctx.out(`runs in the database: ${c.completed} completed, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.cancelled} cancelled`);
