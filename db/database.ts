@@ -8,6 +8,8 @@ import type { EffectDropoutSwapView } from './effect-dropout-swap.view';
 import type { EffectInteractionView } from './effect-interaction.view';
 import type { ActivationVarianceView } from './activation-variance.view';
 import type { RunProgressView } from './run-progress.view';
+import type { EffectVsControlView } from './effect-vs-control.view';
+import type { ConfigIntervalView, ConfigVsBestView } from './config-interval.view';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -23,6 +25,9 @@ export interface Database {
   effect_interaction: EffectInteractionView;
   activation_variance: ActivationVarianceView;
   run_progress: RunProgressView;
+  effect_vs_control: EffectVsControlView;
+  config_interval: ConfigIntervalView;
+  config_vs_best: ConfigVsBestView;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

@@ -82,3 +82,23 @@ export function holm(ps: readonly (number | null)[]): (number | null)[] {
   });
   return out;
 }
+
+/**
+ * Exact two-sided sign-flip p-value of mean zero: every sign pattern enumerated by recursion,
+ * p = share whose |sum| reaches the observed |sum| (within 1e-12 of Σ|d|, the SQL's tie rule).
+ */
+export function signFlipP(diffs: readonly number[]): number {
+  const observed = Math.abs(diffs.reduce((a, b) => a + b, 0));
+  const slack = 1e-12 * diffs.reduce((a, b) => a + Math.abs(b), 0);
+  let hits = 0;
+  const visit = (i: number, sum: number): void => {
+    if (i === diffs.length) {
+      if (Math.abs(sum) >= observed - slack) hits++;
+      return;
+    }
+    visit(i + 1, sum + diffs[i]!);
+    visit(i + 1, sum - diffs[i]!);
+  };
+  visit(0, 0);
+  return hits / 2 ** diffs.length;
+}

@@ -9,6 +9,9 @@ import * as activationVarianceView from './20261130T0940-activation-variance-vie
 import * as runProgressView from './20261130T0950-run-progress-view';
 import * as readerRole from './20261130T1000-reader-role';
 import * as writerRole from './20261130T1010-writer-role';
+import * as signFlipAndMetricRangeFunctions from './20261202T0900-sign-flip-and-metric-range-functions';
+import * as effectVsControlView from './20261202T0910-effect-vs-control-view';
+import * as configIntervalViews from './20261202T0920-config-interval-views';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '20261130T0950-run-progress-view': runProgressView,
   '20261130T1000-reader-role': readerRole,
   '20261130T1010-writer-role': writerRole,
+  '20261202T0900-sign-flip-and-metric-range-functions': signFlipAndMetricRangeFunctions,
+  '20261202T0910-effect-vs-control-view': effectVsControlView,
+  '20261202T0920-config-interval-views': configIntervalViews,
 };
