@@ -10,7 +10,8 @@ export function parseFormat(value: string): OutputFormat {
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  // Four significant digits without padding zeros: grid values read 0.5 and 0.001, as written in a spec.
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
   if (v instanceof Date) return v.toISOString();
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -1,36 +1,85 @@
 import type { Command } from 'commander';
-import { sql } from 'kysely';
+import type { ConfigIntervalView, IntervalMetric, VsBest } from '../../db/config-interval.view';
+import type { Executor } from '../../db/database';
 import { findSweep } from '../../db/sweep-repository';
+import { describeEffects } from '../../report/describe-effects';
+import { clippedFootnote, meanWithInterval, tooFewSeedsFlag } from '../../report/interval-text';
 import { UsageError } from '../cli-errors';
 import { withDatabase, type CommandContext } from '../command-context';
 import { parseFormat, renderRows, type OutputFormat } from '../table-output';
 
-/** Per grid point, averaged over seeds: what most people want to see first. */
+interface ConfigResult {
+  dropout1: number;
+  dropout2: number;
+  weight_decay: number;
+  epochs: number;
+  n: number;
+  metrics: Partial<Record<IntervalMetric, ConfigIntervalView>>;
+  vsBest: VsBest | null;
+}
+
+/** One entry per grid point with its metrics from config_interval and its test-accuracy comparison with the best. */
+async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
+  const [intervals, vsBest] = await Promise.all([
+    db.selectFrom('config_interval').selectAll().where('sweep_id', '=', id).execute(),
+    db.selectFrom('config_vs_best').select(['dropout1', 'dropout2', 'weight_decay', 'epochs', 'vs_best']).where('sweep_id', '=', id).where('metric', '=', 'test_acc').execute(),
+  ]);
+  const byKey = new Map<string, ConfigResult>();
+  const keyOf = (r: { dropout1: number; dropout2: number; weight_decay: number; epochs: number }) => [r.dropout1, r.dropout2, r.weight_decay, r.epochs].join('|');
+  for (const r of intervals) {
+    const entry = byKey.get(keyOf(r)) ?? { dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, n: r.n, metrics: {}, vsBest: null };
+    entry.metrics[r.metric] = r;
+    byKey.set(keyOf(r), entry);
+  }
+  for (const r of vsBest) {
+    const entry = byKey.get(keyOf(r));
+    if (entry) entry.vsBest = r.vs_best;
+  }
+  const acc = (r: ConfigResult) => r.metrics.test_acc?.mean ?? -Infinity;
+  return [...byKey.values()].sort((a, b) => b.epochs - a.epochs || acc(b) - acc(a));
+}
+
+const round4 = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Math.round(v * 1e4) / 1e4);
+
+/**
+ * Per grid point, over seeds: mean test accuracy, training accuracy (inference mode) and gap.
+ * As a table each mean carries its 95% interval (clipped to the metric's range and marked,
+ * or flagged below 3 seeds) and how it compares with the best configuration, followed by one
+ * sentence per effect against the control. CSV and JSON keep the plain means per column.
+ */
 export async function printResults(ctx: CommandContext, id: string, format: OutputFormat): Promise<void> {
-  const rows = await withDatabase(ctx, 'reader', async ({ db }) => {
+  const { results, sentences } = await withDatabase(ctx, 'reader', async ({ db }) => {
     if (!(await findSweep(db, id))) throw new UsageError(`no sweep with id ${JSON.stringify(id)} in the database`);
-    return db
-      .selectFrom('trial_results')
-      .select(['dropout1', 'dropout2', 'weight_decay', 'epochs'])
-      .select([
-        sql<number>`count(test_acc)`.as('seeds'),
-        sql<number>`round(avg(test_acc)::numeric, 4)`.as('test_acc'),
-        sql<number>`round(avg(train_acc_eval)::numeric, 4)`.as('train_acc_eval'),
-        sql<number>`round(avg(gap)::numeric, 4)`.as('gap'),
-      ])
-      .where('sweep_id', '=', id)
-      .groupBy(['dropout1', 'dropout2', 'weight_decay', 'epochs'])
-      .orderBy('epochs', 'desc')
-      .orderBy('test_acc', (ob) => ob.desc().nullsLast())
-      .execute();
+    return { results: await loadResults(db, id), sentences: format === 'table' ? await describeEffects(db, id) : [] };
   });
-  ctx.out(renderRows(rows, format));
+  if (format !== 'table') {
+    const rows = results.map((r) => ({
+      ...{ dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, seeds: r.n },
+      ...{ test_acc: round4(r.metrics.test_acc?.mean), train_acc_eval: round4(r.metrics.train_acc_eval?.mean), gap: round4(r.metrics.gap?.mean) },
+    }));
+    ctx.out(renderRows(rows, format));
+    return;
+  }
+  const shown = (r: ConfigResult, m: IntervalMetric) => (r.metrics[m] ? meanWithInterval(r.metrics[m]) : '–');
+  const rows = results.map((r) => ({
+    ...{ dropout1: r.dropout1, dropout2: r.dropout2, 'weight decay': r.weight_decay, epochs: r.epochs, seeds: r.n },
+    'test accuracy [95% CI]': shown(r, 'test_acc'),
+    'vs best test accuracy': r.vsBest ?? '–',
+    'train accuracy [95% CI]': shown(r, 'train_acc_eval'),
+    'train−test gap [95% CI]': shown(r, 'gap'),
+  }));
+  const notes = [
+    "95% t-intervals over seeds; 'vs best' is a paired test against the best mean at the same epochs, Holm-adjusted over that epochs value's comparisons.",
+    `${tooFewSeedsFlag}: fewer than 3 seeds give no informative interval.`,
+    ...(results.some((r) => Object.values(r.metrics).some((m) => m.ci_clipped && m.interval_informative)) ? [clippedFootnote] : []),
+  ];
+  ctx.out([renderRows(rows, 'table'), ...notes, '', 'Effects against the control:', ...sentences.map((s) => `- ${s}`)].join('\n'));
 }
 
 export function registerResultsCommand(program: Command, ctx: CommandContext): void {
   program
     .command('results')
-    .description("a sweep's results per grid point, averaged over seeds")
+    .description("a sweep's results per grid point over seeds, with 95% intervals and one sentence per effect")
     .argument('<id>', 'sweep id')
     .option('--format <format>', 'table, json or csv', 'table')
     .action(async (id: string, opts: { format: string }) => printResults(ctx, id, parseFormat(opts.format)));
