@@ -25,6 +25,11 @@ function fail(err: unknown): never {
   process.exit(exitCodeFor(err));
 }
 
+// A failure outside the command's own promise chain (an 'error' event of a child process or
+// socket nobody listened to) still ends in one line, never in Node's stack trace.
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+
 async function main(): Promise<void> {
   const program = new Command('regsweep')
     .description('Sweeps of dropout and weight decay for the d2l MLP on Fashion-MNIST, on Temporal and Postgres')

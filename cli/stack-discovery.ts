@@ -25,7 +25,9 @@ export function discoverStack(config: Readonly<RegsweepConfig>): StackAddresses 
   const recorded = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RecordedStack) : {};
   return {
     temporalAddress: config.temporalAddress ?? recorded.temporalAddress ?? '127.0.0.1:7233',
-    databaseUrls: configuredUrls(config) ?? recordedUrls(config.home, recorded.database),
+    // Without a running stack the logins still name the cluster's usual address, so scripts can
+    // take a URL before `regsweep dev` starts.
+    databaseUrls: configuredUrls(config) ?? recordedUrls(config.home, recorded.database ?? { host: '127.0.0.1', port: config.postgresPort, database: 'regsweep' }),
   };
 }
 
@@ -34,9 +36,9 @@ function configuredUrls(config: Readonly<RegsweepConfig>): Record<DatabaseRole, 
   return { admin: config.databaseUrl, writer: config.databaseUrl, reader: config.readerUrl ?? config.databaseUrl };
 }
 
-function recordedUrls(home: string, address: LocalDatabaseAddress | undefined): Record<DatabaseRole, string> | null {
-  const credentials = address ? readLocalCredentials(home) : null;
-  if (!address || !credentials) return null;
+function recordedUrls(home: string, address: LocalDatabaseAddress): Record<DatabaseRole, string> | null {
+  const credentials = readLocalCredentials(home);
+  if (!credentials) return null;
   return {
     admin: localDatabaseUrl(address, credentials.admin),
     writer: localDatabaseUrl(address, credentials.writer),

@@ -1,8 +1,15 @@
 import { createRequire } from 'node:module';
 import { applyBlasCore, readCpuFlags, type BlasCoreChoice } from './blas-core';
 
-/** The npm package (this folder) that compiles the addon; an optional dependency of regsweep. */
-export const nativePackageName = '@regsweep/native-kernels';
+/**
+ * The compiled addon, built in place by `npm install` (infra/setup/build-native.sh) rather than
+ * as a dependency package: npm builds dependencies before the project's own scripts run, so a
+ * dependency could never build against the OpenBLAS that the install step provides.
+ */
+export const nativeAddonPath = './build/Release/regsweep_native.node';
+
+/** How a person builds the addon, named in every message about it. */
+export const nativeBuildHint = "'npm run build:native' (needs libopenblas-dev, gcc, make and python3)";
 
 /**
  * The compiled kernels (src/*.c). Arrays are Float32Arrays read and written in place,
@@ -104,7 +111,7 @@ export function loadNativeKernels(): NativeKernelsLoad {
   try {
     // Before the require: libopenblas picks its kernels in its load-time constructor.
     const blasCore = applyBlasCore(process.env, readCpuFlags());
-    const kernels = createRequire(import.meta.url)(nativePackageName) as Partial<NativeKernels>;
+    const kernels = createRequire(import.meta.url)(nativeAddonPath) as Partial<NativeKernels>;
     // A build from older sources lacks newer functions; using it would fail mid-training.
     const missing = functionNames.filter((name) => typeof kernels[name] !== 'function');
     if (missing.length > 0) throw new Error(`its build lacks ${missing.join(', ')}`);
@@ -114,8 +121,7 @@ export function loadNativeKernels(): NativeKernelsLoad {
     loaded = {
       ok: false,
       reason:
-        `the ${nativePackageName} addon is not available (${message}); build it with ` +
-        `npm rebuild ${nativePackageName} (needs a C compiler, make, python3 and libopenblas-dev)`,
+        `the native addon is not available (${(message ?? '').replace(/^Cannot find module '[^']*'.*/, 'not built')}); build it with ${nativeBuildHint}`,
     };
   }
   return loaded;

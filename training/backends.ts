@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeKernels, nativePackageName, type NativeKernels, type NativeKernelsLoad } from '../native/native-addon';
+import { loadNativeKernels, type NativeKernels, type NativeKernelsLoad } from '../native/native-addon';
 import { nativeBackendName, registerNativeBackend } from '../native/native-backend';
 import { fillDropoutMask, type MaskFill } from './dropout-mask';
 import { BackendUnavailableError, TrainConfigError } from './training-errors';
@@ -25,7 +25,7 @@ export const defaultBackendName: BackendName = 'auto';
  * tfjs's cpu backend with kernels from the optional addon package).
  */
 export const backendPackages: Record<EngineName, string> = {
-  native: nativePackageName,
+  native: 'the native addon (native/)',
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { redactUrl } from '../../config';
 import { openDatabase } from '../../db/connect';
 import { writeReport } from '../../report/write-report';
 import { startLocalStack } from '../../infra/local/local-stack';
@@ -35,7 +34,7 @@ export function registerQuickstartCommand(program: Command, ctx: CommandContext)
           const summary = await followSweep(handle, { interactive: Boolean(process.stderr.isTTY), log: ctx.err });
           ctx.out(`\nsweep ${summary.sweepId}: ${summary.trials} trials, ${summary.runs} runs (${summary.trained} trained, ${summary.reused} reused), ${summary.failed} failed`);
           await printResults(ctx, spec.name, 'table');
-          const database = openDatabase(stack.databaseUrl, { max: 1 });
+          const database = openDatabase(stack.readerDatabaseUrl, { max: 1 });
           try {
             const report = await writeReport(database.db, spec.name, path.join(ctx.config.home, 'reports', `${spec.name}.html`));
             ctx.out(`\nReport (open it in any browser): ${report}`);
@@ -44,7 +43,7 @@ export function registerQuickstartCommand(program: Command, ctx: CommandContext)
           }
           if (summary.dashboards.length) ctx.out(`Grafana dashboards written to: ${path.dirname(summary.dashboards[0]!)} (see README, "Dashboards and reports")`);
           ctx.out(`\nTemporal UI (while the stack runs): ${stack.uiUrl ?? 'disabled'}/namespaces/${ctx.config.temporalNamespace}/workflows/${spec.name}`);
-          ctx.out(`Results in Postgres: psql ${redactUrl(stack.databaseUrl)} -c 'select * from trial_results'`);
+          ctx.out(`Results in Postgres (while the stack runs): psql "$(regsweep db url)" -c 'select * from config_summary'`);
           ctx.out('Keep the stack running for Grafana and ad-hoc queries with: regsweep dev');
         } finally {
           await client.connection.close();

@@ -64,7 +64,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         hidden: [hidden[0] ?? Number.NaN, hidden[1] ?? Number.NaN],
         trainSubset: f.trainSubset ?? null,
       });
-      const backend = await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
+      await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
       const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
       ctx.err(`training on ${data.source} with backend ${describeActiveEngine()}`);
       const bar = process.stderr.isTTY && !f.json ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,10 @@ import { redactUrl, type RegsweepConfig } from '../../config';
 import { startDevServer, stopChild } from '../temporal/dev-server';
 import { locateTemporalCli } from '../temporal/temporal-cli';
 import { startEmbeddedPostgres } from '../postgres/embedded';
+import { assertPortFree } from './free-port';
+import { ensurePrivateHome, localDatabaseUrl as localUrl, type LocalDatabaseAddress } from './local-credentials';
+import { LocalPartError } from './local-part-error';
+import { lockStackHome } from './stack-lock';
 import { trainingWorkerEnv } from './training-threads';
 
 export interface LocalStackOptions {
@@ -21,12 +25,20 @@ export interface LocalStackOptions {
 export interface LocalStack {
   temporalAddress: string;
   uiUrl: string | null;
+  /** The admin URL: DATABASE_URL, or the embedded cluster's superuser login. */
   databaseUrl: string;
+  /** What the workers log in with: the embedded cluster's writer login, or DATABASE_URL. */
+  workerDatabaseUrl: string;
+  /** What read-only commands use: the embedded cluster's reader login, or REGSWEEP_READER_URL / DATABASE_URL. */
+  readerDatabaseUrl: string;
   workers: ChildProcess[];
   stop(): Promise<void>;
 }
 
-/** Where `regsweep dev` records the addresses it started, so other commands find them. */
+/**
+ * Where `regsweep dev` records the addresses it started (never passwords: those stay in
+ * credentials.json), so other commands find them.
+ */
 export const stackFile = (home: string): string => path.join(home, 'stack.json');
 
 const cliEntry = fileURLToPath(new URL('../../bin/regsweep.mjs', import.meta.url));
@@ -46,7 +58,11 @@ export function spawnWorker(args: string[], env: NodeJS.ProcessEnv, log: (line: 
       log(`[worker ${child.pid}] ${l}`);
       if (/ ready$/.test(l)) resolve(child);
     });
-    child.once('exit', (code) => reject(new Error(`worker ${args.join(' ')} exited with code ${code}: ${errors.slice(-3).join(' | ')}`)));
+    const what = `a ${args[1] ?? ''} worker`.replace('  ', ' ');
+    child.once('error', (err) => reject(new LocalPartError(what, err.message, 'check the Node installation')));
+    child.once('exit', (code) =>
+      reject(new LocalPartError(what, `it exited with code ${code}${errors.length ? ` (${errors.slice(-1)[0]!.replace(/^regsweep: /, '')})` : ''}`, 'run `regsweep worker --role ' + (args[1] ?? 'all') + '` alone to see why')),
+    );
   });
 }
 
@@ -56,22 +72,33 @@ export function spawnWorker(args: string[], env: NodeJS.ProcessEnv, log: (line: 
  * which share the machine's cores (see training-threads.ts).
  */
 export async function startLocalStack(config: Readonly<RegsweepConfig>, options: LocalStackOptions): Promise<LocalStack> {
+  ensurePrivateHome(config.home);
+  const unlock = lockStackHome(config.home);
   const stops: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
+    rmSync(stackFile(config.home), { force: true });
     for (const s of stops.reverse()) await s().catch(() => undefined);
     stops.length = 0;
-    rmSync(stackFile(config.home), { force: true });
+    unlock();
   };
   try {
     let databaseUrl = config.databaseUrl;
+    let workerDatabaseUrl = config.databaseUrl;
+    let readerDatabaseUrl = config.readerUrl ?? config.databaseUrl;
+    let database: LocalDatabaseAddress | undefined;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres(config.home, config.postgresPort);
       stops.push(pg.stop);
       databaseUrl = pg.url;
+      database = pg.address;
+      workerDatabaseUrl = localUrl(pg.address, pg.credentials.writer);
+      readerDatabaseUrl = localUrl(pg.address, pg.credentials.reader);
     }
     let temporalAddress = config.temporalAddress;
     let uiUrl: string | null = null;
     if (!temporalAddress) {
+      if (config.temporalPort !== 0) await assertPortFree(config.temporalPort, 'the Temporal dev server', 'REGSWEEP_TEMPORAL_PORT');
+      if (!options.headless && config.temporalUiPort !== 0) await assertPortFree(config.temporalUiPort, 'the Temporal Web UI', 'REGSWEEP_TEMPORAL_UI_PORT');
       const server = await startDevServer({
         cliPath: locateTemporalCli(config.temporalCliPath),
         home: config.home,
@@ -84,9 +111,10 @@ export async function startLocalStack(config: Readonly<RegsweepConfig>, options:
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
     }
-    const env = trainingWorkerEnv({ ...process.env, ...options.workerEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress }, options.trainWorkers);
+    const env = trainingWorkerEnv({ ...process.env, ...options.workerEnv, DATABASE_URL: workerDatabaseUrl!, TEMPORAL_ADDRESS: temporalAddress }, options.trainWorkers);
     const workers: ChildProcess[] = [];
-    // The orchestrator migrates the database first, so training workers start on a ready schema.
+    // The orchestrator starts first: with DATABASE_URL it migrates, so training workers start on a
+    // ready schema (the embedded cluster was migrated by its admin already).
     workers.push(await spawnWorker(['--role', 'orchestrate'], env, options.log));
     stops.push(() => stopChild(workers[0]!, 15_000));
     const trainers = await Promise.all(Array.from({ length: options.trainWorkers }, () => spawnWorker(['--role', 'train'], env, options.log)));
@@ -94,10 +122,9 @@ export async function startLocalStack(config: Readonly<RegsweepConfig>, options:
       workers.push(t);
       stops.push(() => stopChild(t, 15_000));
     }
-    mkdirSync(config.home, { recursive: true });
-    writeFileSync(stackFile(config.home), JSON.stringify({ temporalAddress, databaseUrl, uiUrl, pid: process.pid }, null, 2));
+    writeFileSync(stackFile(config.home), JSON.stringify({ temporalAddress, database, uiUrl, pid: process.pid }, null, 2), { mode: 0o600 });
     options.log(`stack up: temporal=${temporalAddress} database=${redactUrl(databaseUrl)}`);
-    return { temporalAddress, uiUrl, databaseUrl, workers, stop };
+    return { temporalAddress, uiUrl, databaseUrl, workerDatabaseUrl: workerDatabaseUrl!, readerDatabaseUrl: readerDatabaseUrl!, workers, stop };
   } catch (err) {
     await stop();
     throw err;
