@@ -1,9 +1,8 @@
 import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
 import type { EffectInteractionView } from '../db/effect-interaction.view';
+import type { EffectVsControlView } from '../db/effect-vs-control.view';
 import { baseOption, errorBarSeries, fn, label, percentAxis, round, type ChartOption, type ChartSpec } from './chart-common';
-import type { MainEffect } from './report-data';
-
-const axisNames: Record<MainEffect['axis'], string> = { dropout1: 'dropout1', dropout2: 'dropout2', weight_decay: 'weight decay' };
+import { configLabel as effectConfigLabel, controlLabel } from './effect-sentences';
 
 /** Points at the mean difference with error bars at the 95% interval, one per category. */
 function pointsWithIntervals(
@@ -32,21 +31,25 @@ function pointsWithIntervals(
   };
 }
 
-export function mainEffectChart(effects: readonly MainEffect[]): ChartSpec | null {
-  // The lowest value of each axis is the reference: its effect is 0 by definition.
-  const shown = effects.filter((e) => e.level !== Math.min(...effects.filter((o) => o.axis === e.axis).map((o) => o.level)));
-  if (shown.length === 0) return null;
+/** Intervals on fewer than 3 seeds are not informative: they are not drawn. */
+const informative = <T extends { n: number }>(r: T, low: number | null, high: number | null): readonly [number | null, number | null] =>
+  r.n >= 3 ? [low, high] : [null, null];
+
+export function effectsVsControlChart(rows: readonly EffectVsControlView[]): ChartSpec | null {
+  const accuracy = rows.filter((r) => r.metric === 'test_acc' && r.diff_mean !== null);
+  if (accuracy.length === 0) return null;
   return {
-    id: 'main-effects',
-    title: 'Main effect of each axis on test accuracy',
+    id: 'effects-vs-control',
+    title: `Each configuration against ${controlLabel(accuracy[0]!)}`,
     caption:
-      'Each point: test accuracy with the axis at this value minus with the axis at its lowest value, averaged over the ' +
-      'other axes and paired by seed. Bars are 95% intervals over seeds; a bar that crosses the dashed zero line is within seed noise.',
+      'Test accuracy of each configuration minus that of the control, paired by seed. Bars are 95% t-intervals over seeds, ' +
+      'clipped to the possible range; configurations with fewer than 3 paired seeds get no bar (not informative). The ' +
+      'sentences above say which effects are beyond seed noise after Holm adjustment.',
     option: pointsWithIntervals(
-      shown.map((e) => `${axisNames[e.axis]} = ${label(e.level)}`),
-      shown.map((e) => e.effect),
-      shown.map((e) => [e.ciLow, e.ciHigh] as const),
-      'effect',
+      accuracy.map((r) => `${effectConfigLabel(r)} (n=${r.n})`),
+      accuracy.map((r) => r.diff_mean),
+      accuracy.map((r) => informative(r, r.diff_ci_low, r.diff_ci_high)),
+      'difference',
     ),
   };
 }
@@ -94,12 +97,12 @@ export function interactionCharts(rows: readonly EffectInteractionView[]): Chart
       id: 'interaction-terms',
       title: 'Interaction: together minus the sum of the two',
       caption:
-        'Interaction = together − (dropout alone + weight decay alone), paired by seed, with its 95% interval. Zero means ' +
+        'Interaction = together − (dropout alone + weight decay alone), paired by seed, with its 95% interval (none drawn below 3 seeds). Zero means ' +
         'additive; below zero the two regularisers overlap, above zero they reinforce each other.',
       option: pointsWithIntervals(
         categories,
         rows.map((r) => r.interaction_mean),
-        rows.map((r) => [r.interaction_ci_low, r.interaction_ci_high] as const),
+        rows.map((r) => informative(r, r.interaction_ci_low, r.interaction_ci_high)),
         'interaction',
       ),
     },
@@ -113,12 +116,12 @@ export function swapChart(rows: readonly EffectDropoutSwapView[]): ChartSpec | n
     id: 'dropout-swap',
     title: 'Swapping dropout1 and dropout2',
     caption:
-      'Test accuracy with (dropout1, dropout2) = (a, b) minus with (b, a), a < b, paired by seed, with 95% intervals. ' +
+      'Test accuracy with (dropout1, dropout2) = (a, b) minus with (b, a), a < b, paired by seed, with 95% intervals (none drawn below 3 seeds). ' +
       'Above zero the larger rate works better on the second layer; an interval across zero means the order does not matter at this noise level.',
     option: pointsWithIntervals(
       accuracy.map((r) => `(${label(r.dropout_a)}, ${label(r.dropout_b)}) vs (${label(r.dropout_b)}, ${label(r.dropout_a)}), wd=${label(r.weight_decay)}`),
       accuracy.map((r) => r.diff_mean),
-      accuracy.map((r) => [r.diff_ci_low, r.diff_ci_high] as const),
+      accuracy.map((r) => informative(r, r.diff_ci_low, r.diff_ci_high)),
       'difference',
     ),
   };

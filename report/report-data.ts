@@ -1,21 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import type { ConfigSummaryView } from '../db/config-summary.view';
+import type { ConfigIntervalView, ConfigVsBestView } from '../db/config-interval.view';
 import type { Database } from '../db/database';
 import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
 import type { EffectInteractionView } from '../db/effect-interaction.view';
+import { listEffectsAtLargestEpochs } from '../db/effect-repository';
+import type { EffectVsControlView } from '../db/effect-vs-control.view';
 import { countSweepRuns, findSweep, type SweepRunCounts } from '../db/sweep-repository';
 import type { SweepRow } from '../db/sweeps.table';
-
-/** The effect of one axis value against the axis' lowest value, paired by seed. */
-export interface MainEffect {
-  axis: 'dropout1' | 'dropout2' | 'weight_decay';
-  level: number;
-  n: number;
-  testAcc: number;
-  effect: number;
-  ciLow: number | null;
-  ciHigh: number | null;
-}
 
 /** Means per epoch over runs with and without dropout (or, for activations, with dropout after that layer). */
 export interface EpochCurves {
@@ -34,37 +25,17 @@ export interface ReportData {
   sweep: SweepRow;
   runCounts: SweepRunCounts;
   epochs: number;
-  configs: ConfigSummaryView[];
-  mainEffects: MainEffect[];
+  /** Test accuracy and gap per configuration with clipped intervals and the comparison with the best. */
+  configs: ConfigVsBestView[];
+  /** Training accuracy (inference mode) per configuration, for the table. */
+  trainAccuracy: ConfigIntervalView[];
+  /** Every configuration against the control, test accuracy then gap. */
+  effects: EffectVsControlView[];
   interactions: EffectInteractionView[];
   swaps: EffectDropoutSwapView[];
   curves: EpochCurves;
   activationVariance: EpochCurves;
   weightNorms: WeightNormCurves;
-}
-
-async function mainEffects(db: Kysely<Database>, sweepId: string, epochs: number): Promise<MainEffect[]> {
-  // Per seed: the mean over the other axes at each value, minus the mean at the axis' lowest
-  // value; then mean and 95% t-interval over seeds (the same definition as the Grafana panel).
-  const result = await sql<MainEffect>`
-    with cells as (
-      select dropout1, dropout2, weight_decay, seed, test_acc from trial_results
-       where sweep_id = ${sweepId} and epochs = ${epochs} and test_acc is not null
-    ), per_seed as (
-      select 'dropout1' as axis, dropout1 as level, seed, avg(test_acc) as v from cells group by dropout1, seed
-      union all select 'dropout2', dropout2, seed, avg(test_acc) from cells group by dropout2, seed
-      union all select 'weight_decay', weight_decay, seed, avg(test_acc) from cells group by weight_decay, seed
-    ), paired as (
-      select p.axis, p.level, p.v, p.v - b.v as d
-        from per_seed as p
-        join per_seed as b on b.axis = p.axis and b.seed = p.seed
-         and b.level = (select min(level) from per_seed as m where m.axis = p.axis)
-    )
-    select axis, level, count(*)::int as n, avg(v) as "testAcc", avg(d) as effect,
-           avg(d) - regsweep_ci_half_width(stddev_samp(d), count(*)) as "ciLow",
-           avg(d) + regsweep_ci_half_width(stddev_samp(d), count(*)) as "ciHigh"
-      from paired group by axis, level order by axis, level`.execute(db);
-  return result.rows;
 }
 
 function dropoutCurves(db: Kysely<Database>, sweepId: string, epochs: number) {
@@ -152,18 +123,20 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     .where('sweep_id', '=', sweepId)
     .executeTakeFirst();
   const epochs = Number(maxEpochs?.e ?? 0);
-  const [runCounts, configs, effects, interactions, swaps, curveRows, activationVariance, weightNorms] = await Promise.all([
+  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, curveRows, activationVariance, weightNorms] = await Promise.all([
     countSweepRuns(db, sweepId),
     db
-      .selectFrom('config_summary')
+      .selectFrom('config_vs_best')
       .selectAll()
       .where('sweep_id', '=', sweepId)
       .where('epochs', '=', epochs)
+      .orderBy('metric')
       .orderBy('weight_decay')
       .orderBy('dropout1')
       .orderBy('dropout2')
       .execute(),
-    mainEffects(db, sweepId, epochs),
+    db.selectFrom('config_interval').selectAll().where('sweep_id', '=', sweepId).where('epochs', '=', epochs).where('metric', '=', 'train_acc_eval').execute(),
+    listEffectsAtLargestEpochs(db, sweepId),
     db
       .selectFrom('effect_interaction')
       .selectAll()
@@ -188,5 +161,5 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     activationCurves(db, sweepId, epochs),
     weightNormCurves(db, sweepId, epochs),
   ]);
-  return { sweep, runCounts, epochs, configs, mainEffects: effects, interactions, swaps, curves: toCurves(curveRows), activationVariance, weightNorms };
+  return { sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps, curves: toCurves(curveRows), activationVariance, weightNorms };
 }

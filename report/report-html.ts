@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { ConfigSummaryView } from '../db/config-summary.view';
+import { clippedFootnote, meanWithInterval, tooFewSeedsFlag, type ShownInterval } from './interval-text';
 import type { ReportData } from './report-data';
 import { reportPageScript } from './report-page-script';
 import type { ReportSection } from './report-sections';
@@ -16,27 +16,30 @@ export async function echartsSource(): Promise<string> {
   return (await readFile(file, 'utf8')).replace(/<\/script/gi, '<\\/script');
 }
 
-const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
-
-function bestConfigsTable(configs: readonly ConfigSummaryView[]): string {
-  const best = configs
-    .filter((c) => c.test_acc_mean !== null)
-    .sort((a, b) => (b.test_acc_mean ?? 0) - (a.test_acc_mean ?? 0))
-    .slice(0, 10);
+function bestConfigsTable(data: ReportData): string {
+  const accuracy = data.configs.filter((c) => c.metric === 'test_acc');
+  type Point = { dropout1: number; dropout2: number; weight_decay: number };
+  const find = <T extends Point>(rows: readonly T[], c: Point) => rows.find((r) => r.dropout1 === c.dropout1 && r.dropout2 === c.dropout2 && r.weight_decay === c.weight_decay);
+  const gap = data.configs.filter((c) => c.metric === 'gap');
+  const best = [...accuracy].sort((a, b) => b.mean - a.mean).slice(0, 10);
   if (best.length === 0) return '<p class="empty">No configuration has results yet.</p>';
+  const shown = (v: ShownInterval | undefined) => escapeHtml(v ? meanWithInterval(v) : '–');
   const rows = best
     .map(
       (c) =>
         `<tr><td>${c.dropout1}</td><td>${c.dropout2}</td><td>${c.weight_decay}</td><td>${c.n}</td>` +
-        `<td>${pct(c.test_acc_mean)}</td><td>${pct(c.test_acc_ci_low)} – ${pct(c.test_acc_ci_high)}</td><td>${pct(c.gap_mean)}</td></tr>`,
+        `<td>${shown(c)}</td><td>${escapeHtml(c.vs_best)}</td><td>${shown(find(data.trainAccuracy, c))}</td>` +
+        `<td>${shown(find(gap, c))}</td></tr>`,
     )
     .join('\n');
+  const clipped = best.some((c) => c.ci_clipped && c.interval_informative);
   return `<table class="best">
-<thead><tr><th>dropout1</th><th>dropout2</th><th>weight decay</th><th>seeds</th><th>test accuracy</th><th>95% interval</th><th>train−test gap</th></tr></thead>
+<thead><tr><th>dropout1</th><th>dropout2</th><th>weight decay</th><th>seeds</th><th>test accuracy [95% CI]</th><th>vs best</th><th>train accuracy [95% CI]</th><th>train−test gap [95% CI]</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
-</table>`;
+</table>
+<p class="caption">${escapeHtml(`${tooFewSeedsFlag}: fewer than 3 seeds give no informative interval.`)}${clipped ? ` ${escapeHtml(clippedFootnote)}` : ''}</p>`;
 }
 
 function sectionHtml(section: ReportSection): string {
@@ -54,10 +57,11 @@ ${section.charts
   )
   .join('\n')}
 </div>`;
+  const sentences = section.sentences?.length ? `<ul class="sentences">\n${section.sentences.map((t) => `<li>${escapeHtml(t)}</li>`).join('\n')}\n</ul>\n` : '';
   return `<section>
 <h2>${escapeHtml(section.title)}</h2>
 <p>${escapeHtml(section.intro)}</p>
-${body}
+${sentences}${body}
 </section>`;
 }
 
@@ -71,6 +75,7 @@ figure { margin: 0; } figcaption { margin-bottom: 4px; }
 .chart { width: 100%; }
 .caption { color: #555; font-size: 0.9em; margin-top: 4px; }
 .empty { color: #777; font-style: italic; }
+ul.sentences li { margin-bottom: 6px; line-height: 1.4; }
 table.best { border-collapse: collapse; } table.best td, table.best th { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; }
 `;
 
@@ -92,8 +97,8 @@ export function renderReportHtml(data: ReportData, sections: readonly ReportSect
 <p class="meta">Status ${escapeHtml(sweep.status)} · ${sweep.trials} trials · ${sweep.runs} runs (${runCounts.completed} done, ${runCounts.running} running, ${runCounts.failed} failed, ${runCounts.pending} waiting) · results read at ${data.epochs} epochs · generated ${escapeHtml(generatedAt.toISOString())}</p>
 <section>
 <h2>Best configurations</h2>
-<p>Highest mean test accuracy over seeds at ${data.epochs} epochs, with 95% t-intervals over seeds.</p>
-${bestConfigsTable(data.configs)}
+<p>Highest mean test accuracy over seeds at ${data.epochs} epochs, with 95% t-intervals over seeds clipped to the metric's range, and each configuration against the best (paired test, Holm-adjusted over this epochs value's comparisons with the best).</p>
+${bestConfigsTable(data)}
 </section>
 ${sections.map(sectionHtml).join('\n')}
 <script>${echarts}</script>

@@ -18,8 +18,9 @@ export const reportPageScript = String.raw`
     percent: function (v) { return pct(v, false); },
     signedPoints: function (v) { return pct(v, true); },
     number3: function (v) { v = last(v); return typeof v === 'number' ? String(Number(v.toPrecision(3))) : String(v); },
-    heatLabel: function (p) { return pct(p.value[2], false); },
-    heatTooltip: function (p) { return p.seriesName + ': ' + pct(p.value[2], false) + ' (' + p.value[3] + ' seeds)'; },
+    // value: [x, y, mean, n, comparison class (0 = best), comparison in words]
+    heatLabel: function (p) { return pct(p.value[2], false) + (p.value[4] === 0 ? ' ★' : '') + (p.value[3] < 3 ? '\nn=' + p.value[3] : ''); },
+    heatTooltip: function (p) { return p.seriesName + ': ' + pct(p.value[2], false) + ' (' + p.value[3] + ' seeds; ' + p.value[5] + ')'; },
     // Vertical bar from low to high with short caps, over a category axis.
     errorBar: function (params, api) {
       var x = api.value(0);

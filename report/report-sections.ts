@@ -1,7 +1,9 @@
 import type { ChartSpec } from './chart-common';
 import { activationVarianceChart, trainingCurveCharts, weightNormChart } from './curve-charts';
-import { interactionCharts, mainEffectChart, swapChart } from './effect-charts';
+import { effectsVsControlChart, interactionCharts, swapChart } from './effect-charts';
+import { effectSentences } from './effect-sentences';
 import { matrixCharts } from './matrix-charts';
+import { controlLabel } from './effect-sentences';
 import type { ReportData } from './report-data';
 
 export interface ReportSection {
@@ -12,31 +14,39 @@ export interface ReportSection {
   whyEmpty: string;
   /** Lay the charts out side by side (small multiples) rather than one per row. */
   compact?: boolean;
+  /** Plain sentences shown as a list before the charts. */
+  sentences?: string[];
 }
 
 /** The report's sections in reading order, each with the charts the sweep's data supports. */
 export function reportSections(data: ReportData): ReportSection[] {
   const at = `at ${data.epochs} epochs`;
+  const control = data.effects[0];
   return [
     {
+      title: 'What the sweep shows',
+      intro:
+        `Each configuration against ${control ? controlLabel(control) : 'the control'} ${at}, paired by seed: one sentence per ` +
+        'configuration and metric. "Beyond seed noise" means the Holm-adjusted p-value (over every configuration and epochs ' +
+        "value of this sweep's metric) is below 0.05; the test is the paired t-test, or the exact sign-flip test where every seed " +
+        'shows the same difference.',
+      sentences: effectSentences(data.effects),
+      charts: [effectsVsControlChart(data.effects)].filter((c): c is ChartSpec => c !== null),
+      whyEmpty: 'No configuration has results at the same seed as the control yet.',
+    },
+    {
       title: 'Test accuracy over the dropout grid',
-      intro: `Mean test accuracy over seeds ${at}, one matrix per weight decay.`,
-      charts: matrixCharts(data.configs, 'test_acc_mean'),
+      intro: `Mean test accuracy over seeds ${at}, one matrix per weight decay, coloured by whether each configuration is distinguishable from the best.`,
+      charts: matrixCharts(data.configs, 'test_acc'),
       whyEmpty: 'No run has reached the last epochs value yet.',
       compact: true,
     },
     {
       title: 'Train−test gap over the dropout grid',
       intro: `Training accuracy minus test accuracy ${at}: how much each configuration overfits.`,
-      charts: matrixCharts(data.configs, 'gap_mean'),
+      charts: matrixCharts(data.configs, 'gap'),
       whyEmpty: 'No run has reached the last epochs value yet.',
       compact: true,
-    },
-    {
-      title: 'Main effects',
-      intro: `What moving one axis away from its lowest value does to test accuracy ${at}, paired by seed.`,
-      charts: [mainEffectChart(data.mainEffects)].filter((c): c is ChartSpec => c !== null),
-      whyEmpty: 'Every axis of the grid has a single value, or no run has finished.',
     },
     {
       title: 'Are dropout and weight decay additive?',

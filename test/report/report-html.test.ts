@@ -31,11 +31,11 @@ const chromiumArgs = [
 ];
 
 const expectedCharts = [
+  'effects-vs-control',
   'accuracy-matrix-1',
   'accuracy-matrix-2',
   'gap-matrix-1',
   'gap-matrix-2',
-  'main-effects',
   'interaction-bars',
   'interaction-terms',
   'dropout-swap',
@@ -142,11 +142,11 @@ test('the report draws every chart in headless Chromium with no console errors a
       assert.ok(c.series.length > 0, `${c.id}: no series`);
       for (const s of c.series) assert.ok(s.points > 0, `${c.id}: series ${s.name} has no data`);
     }
-    // Error bars are drawn wherever intervals exist (two seeds: everywhere).
-    for (const id of ['main-effects', 'interaction-terms', 'dropout-swap']) {
+    // Two seeds give no informative interval: no error bar is drawn anywhere.
+    for (const id of ['effects-vs-control', 'interaction-terms', 'dropout-swap']) {
       assert.ok(
-        states.find((c) => c.id === id)!.series.some((s) => s.type === 'custom'),
-        `${id}: no error bars`,
+        states.find((c) => c.id === id)!.series.every((s) => s.type !== 'custom'),
+        `${id}: error bars from two seeds`,
       );
     }
     assert.deepEqual(problems, []);
@@ -177,6 +177,29 @@ test("the report's accuracy matrices hold the sweep's means over seeds", async (
       assert.equal(value, Number(row.test_acc_mean!.toPrecision(6)));
       assert.equal(n, 2);
     }
+  }
+});
+
+test('the report says in words that two seeds give no informative interval or p-value', () => {
+  const html = readFileSync(reportFile, 'utf8');
+  const sentences = [...html.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]!);
+  // 2 × 2 dropout × 2 weight decays, minus the control, × 2 metrics.
+  assert.equal(sentences.length, 7 * 2);
+  for (const s of sentences) {
+    assert.match(s, / vs no regularization, 3 epochs: (test accuracy|train−test gap) [+−]\d+\.\d points, n=2 seeds; with fewer than 3 seeds the interval and p-value are not informative\.$/);
+  }
+  assert.match(html, /<td>\d+\.\d% \(n&lt;3: no interval\)<\/td><td>too few seeds<\/td>/);
+  assert.doesNotMatch(html, /\d%\]/, 'no interval is shown as a result');
+});
+
+test("the report's matrices colour every cell by its comparison with the best, not by its value", () => {
+  const html = readFileSync(reportFile, 'utf8');
+  const json = /<script type="application\/json" id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const charts = JSON.parse(json) as Array<{ id: string; option: { visualMap: { type: string; dimension: number }; series: Array<{ data: unknown[][] }> } }>;
+  for (const chart of charts.filter((c) => c.id.includes('matrix'))) {
+    assert.deepEqual([chart.option.visualMap.type, chart.option.visualMap.dimension], ['piecewise', 4]);
+    // Two seeds: only the best is named; every other cell is "too few seeds" (class 3).
+    for (const cell of chart.option.series[0]!.data) assert.ok(cell[4] === 0 || (cell[4] === 3 && cell[5] === 'too few seeds'), JSON.stringify(cell));
   }
 });
 
