@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import pg from 'pg';
+import { readerRole, readerSessionProblem } from '../../db/read-only-session';
 import { UsageError } from '../cli-errors';
 import { withDatabase, type CommandContext } from '../command-context';
 import { parseFormat, renderRows, type OutputFormat } from '../table-output';
@@ -18,19 +19,32 @@ function uniqueColumnNames(fields: readonly pg.FieldDef[]): string[] {
 }
 
 /**
- * Runs one SQL statement in a read-only transaction that is always rolled back and returns
- * its rows. Errors Postgres reports (syntax, unknown column, an attempted write) become
- * {@link UsageError}s carrying Postgres's message.
+ * Runs one SQL statement as {@link readerRole} in a read-only transaction that is always
+ * rolled back, and returns its rows. The connection's login must not be a superuser nor hold
+ * server-access powers (see {@link readerSessionProblem}); a writer or owner login is lowered
+ * to the reader's rights. Refusals, statements that return no rows, and errors Postgres
+ * reports (syntax, unknown column, an attempted write) become {@link UsageError}s.
  */
 export async function queryReadOnly(pool: pg.Pool, text: string): Promise<Record<string, unknown>[]> {
   if (text.trim() === '') throw new UsageError('the query is empty');
   const client = await pool.connect();
   try {
+    const problem = await readerSessionProblem(client);
+    if (problem) throw new UsageError(problem);
     await client.query('begin read only');
+    await client.query(`set local role ${readerRole}`);
     // The extended protocol accepts exactly one statement, so "commit; delete from runs"
     // cannot end the read-only transaction and then write.
     const query: ExtendedArrayQuery = { text, rowMode: 'array', queryMode: 'extended' };
     const result = await client.query(query);
+    // A statement without a row description (SET, RESET, DO, COMMIT, COPY … TO STDOUT) is not
+    // a query; Postgres has run it by now, but only inside this rolled-back read-only transaction
+    // on a connection that is closed below, so saying so is all that is left to do.
+    if (result.fields.length === 0 && result.command !== 'SELECT') {
+      throw new UsageError(
+        `regsweep sql runs one query that returns rows (select, with, values, table, show, explain); ${result.command ?? 'this statement'} is not one`,
+      );
+    }
     const columns = uniqueColumnNames(result.fields);
     return result.rows.map((values: unknown[]) => Object.fromEntries(columns.map((c, i) => [c, values[i]])));
   } catch (err) {
@@ -39,8 +53,9 @@ export async function queryReadOnly(pool: pg.Pool, text: string): Promise<Record
   } finally {
     await client.query('rollback').catch(() => undefined);
     // Close the connection instead of pooling it: a failed rollback would leave it inside the
-    // transaction, and an idle pooled client keeps the CLI process alive until the pool's idle
-    // timeout, because DatabaseHandle.close() ends the pool only after Kysely has used it.
+    // transaction, a statement may have changed session settings, and an idle pooled client
+    // keeps the CLI process alive until the pool's idle timeout, because DatabaseHandle.close()
+    // ends the pool only after Kysely has used it.
     client.release(true);
   }
 }
