@@ -154,27 +154,32 @@ test('every sweep overview panel returns its columns and rows as regsweep_reader
     .limit(1)
     .executeTakeFirstOrThrow();
   assert.equal(best[0]![4], top.test_acc_mean);
+  assert.ok(best.every((r) => r[5] === 'n<3: no interval'), 'two seeds: no interval shown');
+  assert.equal(best[0]![6], 'best');
 });
 
 for (const seed of ['mean', '1']) {
   test(`every regularizer effects panel returns its columns and rows when seeds = ${seed}`, async () => {
     const results = await runPanels(effects, await resolveVariables(effects, { seed }));
-    // The matrix of weight decay 0 holds the mean (or the seed's value) of each dropout pair.
+    // The matrix of weight decay 0 holds each dropout pair's mean over seeds, marked by its comparison with the best.
     const cells = await fx.handle.db
-      .selectFrom('trial_results')
-      .select(['dropout1', 'dropout2', (eb) => eb.fn.avg<number>('test_acc').as('acc')])
+      .selectFrom('config_vs_best')
+      .select(['dropout1', 'dropout2', 'mean', 'vs_best'])
       .where('epochs', '=', 3)
       .where('weight_decay', '=', 0)
-      .$if(seed !== 'mean', (qb) => qb.where('seed', '=', Number(seed)))
-      .groupBy(['dropout1', 'dropout2'])
+      .where('metric', '=', 'test_acc')
       .orderBy('dropout1')
       .orderBy('dropout2')
       .execute();
     const matrix = results.get('Test accuracy, weight decay $weight_decay')![0]!.rows;
+    const marks: Record<string, string> = { best: ' ★', 'within seed noise of the best': ' ≈', 'too few seeds': ' (n<3)', 'beyond seed noise': '' };
     assert.deepEqual(
       matrix,
-      cells.map((c) => [String(c.dropout1), String(c.dropout2), Number(c.acc)]),
+      cells.map((c) => [String(c.dropout1), String(c.dropout2), `${(c.mean * 100).toFixed(1)}%${marks[c.vs_best]}`]),
     );
+    // Two seeds: no interval or p-value is shown as a result.
+    const vsControl = results.get('Each configuration against the control at $epochs epochs')![0]!.rows;
+    assert.ok(vsControl.every((r) => r[5] === 'n<3: no interval' && r[7] === null && r[10] === 'too few seeds'));
   });
 }
 

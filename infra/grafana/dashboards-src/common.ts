@@ -161,3 +161,27 @@ export function matrixTable(rowField: string, columnField: string, valueField: s
     .colorScheme(new dashboard.FieldColorBuilder().mode(scheme))
     .align(common.FieldTextAlignment.Center);
 }
+
+/*
+ * Intervals as the views give them, as text: clipped to the metric's range and marked ` *`,
+ * or flagged below 3 seeds instead of shown. `low`, `high`, `clipped` and `informative` are
+ * column expressions of config_interval, config_vs_best or effect_vs_control.
+ */
+export const intervalText = (low: string, high: string, clipped: string, informative: string, signed = false): string => {
+  const show = (v: string) => (signed ? `to_char(${v} * 100, 'SG990.0')` : `to_char(${v} * 100, 'FM990.0')`);
+  return (
+    `case when not (${informative}) then 'n<3: no interval' when ${low} is null then 'no interval' ` +
+    `else ${show(low)} || ${signed ? "' to '" : "'% – '"} || ${show(high)} || ${signed ? "' pp'" : "'%'"} || case when ${clipped} then ' * (clipped to the range)' else '' end end`
+  );
+};
+
+/** Cells within seed noise of the best are coloured alike; the rest stay neutral. */
+export const vsBestMappings = (): dashboard.ValueMapping[] => [
+  { type: dashboard.MappingType.RegexToText, options: { pattern: '.*(★|≈)$', result: { color: 'green', index: 0 } } },
+  { type: dashboard.MappingType.RegexToText, options: { pattern: '.*\\(n<3\\)$', result: { color: '#80808033', index: 1 } } },
+  { type: dashboard.MappingType.RegexToText, options: { pattern: '.*%$', result: { color: 'transparent', index: 2 } } },
+];
+
+/** A config_vs_best row's mean as matrix text: `85.1% ★` best, `≈` within seed noise of it, `(n<3)` too few seeds. */
+export const vsBestCell = (mean = 'mean', vsBest = 'vs_best'): string =>
+  `to_char(${mean} * 100, 'FM990.0') || '%' || case ${vsBest} when 'best' then ' ★' when 'within seed noise of the best' then ' ≈' when 'too few seeds' then ' (n<3)' else '' end`;

@@ -11,20 +11,22 @@ import {
   epochsIs,
   fixedColor,
   matrixTable,
-  seedMatches,
   sqlQuery,
   sweepIs,
   unitOverride,
   units,
+  vsBestCell,
+  vsBestMappings,
+  intervalText,
   weightDecayIn,
 } from './common';
 
 const fractionColumns = (regexp: string): [string, dashboard.DynamicConfigValue[]] => [regexp, [...unitOverride(units.fraction), { id: 'decimals', value: 2 }]];
 
 /** One dropout1 × dropout2 matrix of a metric at one weight decay (the panel repeats per weight decay). */
-function metricMatrix(metric: 'test_acc' | 'gap', valueName: string, scheme: dashboard.FieldColorModeId): table.PanelBuilder {
+function metricMatrix(metric: 'test_acc' | 'gap', valueName: string): table.PanelBuilder {
   return (
-    matrixTable('dropout1', 'dropout2', valueName, scheme)
+    matrixTable('dropout1', 'dropout2', valueName, dashboard.FieldColorModeId.Fixed)
       .height(7)
       .span(8)
       .repeat('weight_decay')
@@ -32,37 +34,74 @@ function metricMatrix(metric: 'test_acc' | 'gap', valueName: string, scheme: das
       .maxPerRow(3)
       .unit(units.fraction)
       .decimals(1)
+      .mappings(vsBestMappings())
       .withTarget(
         sqlQuery(`
-        select dropout1::text as "dropout1", dropout2::text as "dropout2", avg(${metric}) as "${valueName}"
-          from trial_results as t
-         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()} and ${seedMatches()} and ${metric} is not null
-         group by t.dropout1, t.dropout2
-         order by t.dropout1, t.dropout2
+        select dropout1::text as "dropout1", dropout2::text as "dropout2", ${vsBestCell()} as "${valueName}"
+          from config_vs_best
+         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()} and metric = '${metric}'
+         order by dropout1, dropout2
       `),
       )
-      // The first column holds the dropout1 labels; colouring it by value would be meaningless.
+      // The first column holds the dropout1 labels; colouring it would be meaningless.
       .overrideByName('dropout1\\dropout2', [{ id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.Auto } }])
   );
 }
 
+const vsBestDescription =
+  'Colour says how each configuration compares with the best one at these epochs, not how large its mean is: green cells are ' +
+  'the best (★) and every configuration within seed noise of it (≈: paired t-test against the best at the same seeds, or the ' +
+  "exact sign-flip test when every seed differs by the same amount, Holm-adjusted over this epochs value's comparisons with " +
+  'the best, p ≥ 0.05); uncoloured cells are beyond seed noise of the best; (n<3) marks fewer than 3 paired seeds, where no ' +
+  'verdict is possible. Always over all seeds (view config_vs_best).';
+
 export const testAccuracyHeatmap = (): table.PanelBuilder =>
-  metricMatrix('test_acc', 'test accuracy', dashboard.FieldColorModeId.ContinuousRdYlGr)
+  metricMatrix('test_acc', 'test accuracy')
     .title('Test accuracy, weight decay $weight_decay')
     .description(
-      'Test accuracy (inference mode, 10,000 test images) for each dropout1 (rows) × dropout2 (columns) pair at the ' +
-        'selected epochs, averaged over seeds or for the selected seed. One matrix per selected weight decay. Greener is ' +
-        'better; colours are relative to this matrix, so read the numbers when comparing matrices.',
+      'Mean test accuracy (inference mode, 10,000 test images) over seeds for each dropout1 (rows) × dropout2 (columns) pair at ' +
+        `the selected epochs, one matrix per selected weight decay; the best is the highest mean. ${vsBestDescription}`,
     );
 
 export const gapHeatmap = (): table.PanelBuilder =>
-  metricMatrix('gap', 'train-test gap', dashboard.FieldColorModeId.ContinuousGrYlRd)
+  metricMatrix('gap', 'train-test gap')
     .title('Train−test gap, weight decay $weight_decay')
     .description(
-      'Training accuracy minus test accuracy, both in inference mode, for each dropout1 (rows) × dropout2 (columns) pair. ' +
-        'A smaller gap means less overfitting; redder cells overfit more. Compare with the test accuracy matrix: dropout ' +
-        'that shrinks the gap without raising test accuracy only narrows the gap.',
+      'Mean training minus test accuracy (both in inference mode) over seeds for each dropout1 (rows) × dropout2 (columns) ' +
+        `pair; the best is the smallest mean gap (least overfitting). ${vsBestDescription}`,
     );
+
+export const effectsVsControlTable = (): table.PanelBuilder =>
+  defaultTable()
+    .title('Each configuration against the control at $epochs epochs')
+    .description(
+      'Every configuration minus the control at the same seed (view effect_vs_control): the control is no regularization when ' +
+        'the grid has it, else the lowest value of each axis. n counts paired seeds; below 3 the interval and p-value are not ' +
+        'informative and are not shown. p is the paired t-test, or the exact sign-flip test where every seed shows the same ' +
+        "difference; p (Holm) is adjusted over every configuration and epochs value of this sweep's metric (its family size in " +
+        'the column "family"). Beyond seed noise: p (Holm) < 0.05.',
+    )
+    .height(9)
+    .withTarget(
+      sqlQuery(`
+        select case metric when 'test_acc' then 'test accuracy' else 'train-test gap' end as "metric",
+               format('d1=%s d2=%s wd=%s', dropout1, dropout2, weight_decay) as "configuration",
+               format('d1=%s d2=%s wd=%s (%s)', control_dropout1, control_dropout2, control_weight_decay, control_kind) as "control",
+               n,
+               diff_mean as "difference",
+               ${intervalText('diff_ci_low', 'diff_ci_high', 'diff_ci_clipped', 'n >= 3', true)} as "95% CI",
+               case when n >= 3 then p_test end as "test",
+               case when n >= 3 then p_used end as "p",
+               case when n >= 3 then p_holm end as "p (Holm)",
+               holm_m as "family",
+               case when n < 3 then 'too few seeds' when p_holm < 0.05 then 'beyond seed noise' else 'within seed noise' end as "verdict"
+          from effect_vs_control
+         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
+         order by metric desc, dropout1, dropout2, weight_decay
+      `),
+    )
+    .overrideByName('difference', [...unitOverride(units.fraction), { id: 'decimals', value: 2 }])
+    .overrideByRegexp('^p( \\(Holm\\))?$', [{ id: 'decimals', value: 3 }]);
 
 type Axis = 'dropout1' | 'dropout2' | 'weight_decay';
 

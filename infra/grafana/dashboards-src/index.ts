@@ -1,6 +1,6 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { accuracyTrend, activationVarianceTrend, gapTrend, lossTrend, weightNormTrend } from './dynamics-panels';
-import { dropoutSwapTable, gapHeatmap, interactionBarChart, interactionTable, mainEffectTrend, mainEffectsTable, testAccuracyHeatmap } from './effects-panels';
+import { dropoutSwapTable, effectsVsControlTable, gapHeatmap, interactionBarChart, interactionTable, mainEffectTrend, mainEffectsTable, testAccuracyHeatmap } from './effects-panels';
 import {
   bestConfigsTable,
   epochProgressGauge,
@@ -67,6 +67,8 @@ export function regularizerEffectsDashboard(): dashboard.Dashboard {
     .withVariable(epochsVariable())
     .withVariable(weightDecayVariable())
     .withVariable(seedVariable())
+    .withRow(new dashboard.RowBuilder('Against the control'))
+    .withPanel(effectsVsControlTable())
     .withRow(new dashboard.RowBuilder('Test accuracy over the dropout grid'))
     .withPanel(testAccuracyHeatmap())
     .withRow(new dashboard.RowBuilder('Train−test gap over the dropout grid'))

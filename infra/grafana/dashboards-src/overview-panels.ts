@@ -16,6 +16,7 @@ import {
   unitOverride,
   units,
   weightDecayIn,
+  intervalText,
 } from './common';
 
 export const runStatusStat = (): stat.PanelBuilder =>
@@ -94,29 +95,36 @@ export const bestConfigsTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Best configurations at $epochs epochs')
     .description(
-      'The ten grid points with the highest mean test accuracy over seeds, among the selected weight decays. ' +
-        'The 95% interval is a t-interval over seeds: two configurations whose intervals overlap a lot are not ' +
-        'reliably different at this number of seeds. n counts the seeds that have reached this epoch; intervals need ' +
-        'at least two. The gap is training accuracy minus test accuracy, both in inference mode.',
+      'The ten grid points with the highest mean test accuracy over seeds, among the selected weight decays. The 95% interval ' +
+        "is a t-interval over seeds clipped to [0, 1] (marked * when clipped); below 3 seeds it is not informative and is not " +
+        'shown. "vs best" compares each configuration with the best one by a paired t-test (or the exact sign-flip test when ' +
+        "every seed differs by the same amount), Holm-adjusted over this epochs value's comparisons with the best (view " +
+        'config_vs_best). n counts the seeds that have reached this epoch. The gap is training minus test accuracy, both in inference mode.',
     )
     .span(14)
     .withTarget(
       sqlQuery(`
-        select dropout1, dropout2, weight_decay as "weight decay", n,
-               test_acc_mean as "test accuracy",
-               test_acc_ci_low as "95% CI low",
-               test_acc_ci_high as "95% CI high",
-               gap_mean as "train-test gap"
-          from config_summary
-         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
-         order by test_acc_mean desc nulls last, dropout1, dropout2, weight_decay
+        select b.dropout1, b.dropout2, b.weight_decay as "weight decay", b.n,
+               b.mean as "test accuracy",
+               ${intervalText('b.ci_low', 'b.ci_high', 'b.ci_clipped', 'b.interval_informative')} as "95% CI",
+               b.vs_best as "vs best",
+               g.mean as "train-test gap"
+          from config_vs_best as b
+          join config_interval as g
+            on g.sweep_id = b.sweep_id and g.epochs = b.epochs and g.metric = 'gap'
+           and g.dropout1 = b.dropout1 and g.dropout2 = b.dropout2 and g.weight_decay = b.weight_decay
+         where ${sweepIs('b.sweep_id')} and ${epochsIs('b.epochs')} and ${weightDecayIn('b.weight_decay')} and b.metric = 'test_acc'
+         order by b.mean desc, b.dropout1, b.dropout2, b.weight_decay
          limit 10
       `),
     )
-    .overrideByRegexp('test accuracy|95% CI.*|train-test gap', [...unitOverride(units.fraction), { id: 'decimals', value: 2 }])
-    .overrideByName('test accuracy', [
+    .overrideByRegexp('test accuracy|train-test gap', [...unitOverride(units.fraction), { id: 'decimals', value: 2 }])
+    .overrideByName('vs best', [
       { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
-      { id: 'color', value: { mode: 'continuous-RdYlGr' } },
+      {
+        id: 'mappings',
+        value: [{ type: 'regex', options: { pattern: '^(best|within seed noise of the best)$', result: { color: 'green', index: 0 } } }],
+      },
     ]);
 
 export const runsPerWorkerBarChart = (): barchart.PanelBuilder =>
