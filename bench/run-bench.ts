@@ -75,7 +75,9 @@ progress('batch preparation: per-batch upload versus resident tensors');
 await selectBackend(engineRuns[0]!.backend === null ? 'cpu' : 'native');
 const batchPreparation = compareBatchPreparation(data, plan.prepBatches);
 
-const specFile = path.join('examples', 'quickstart.json');
+// Small runs on a 6,000-image subset: many runs per minute, so the numbers show orchestration
+// and worker layout as much as training.
+const specFile = path.join('bench', 'throughput-sweep.json');
 const spec = parseSpecJson(readFileSync(specFile, 'utf8'));
 let sweep: BenchResults['sweep'] = { skipped: quick ? 'quick mode' : '--skip-sweep' };
 if (!quick && values['skip-sweep'] !== true) {

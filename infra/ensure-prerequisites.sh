@@ -10,8 +10,8 @@ dataset=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 if [ -z "${REGSWEEP_DATA_DIR:-}" ] && [ ! -f "$dataset" ] && [ ! -f "$HOME/.cache/regsweep/fashion-mnist/train-images-idx3-ubyte.gz" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's dataset-fashion-mnist package"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq dataset-fashion-mnist >/dev/null
   else
     echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist', or 'regsweep data fetch', or set REGSWEEP_DATA_DIR" >&2
     exit 1
@@ -22,10 +22,23 @@ fi
 if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's chromium package for the report tests"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null
   else
     echo "the report tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2
+    exit 1
+  fi
+fi
+
+# The tests create a database per file in a PostgreSQL on 127.0.0.1:5432 (trust auth for user
+# postgres), or in REGSWEEP_TEST_ADMIN_URL's server. A Debian cluster that is installed but
+# stopped (after a reboot) is started.
+if [ "${1:-}" = "--for-tests" ] && [ -z "${REGSWEEP_TEST_ADMIN_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql)" ]; then
+    echo "starting the PostgreSQL cluster on 5432 for the tests"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start
+  else
+    echo "the tests need a PostgreSQL on 127.0.0.1:5432 where user postgres may create databases (trust auth), or REGSWEEP_TEST_ADMIN_URL naming such a server" >&2
     exit 1
   fi
 fi

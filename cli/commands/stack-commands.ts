@@ -30,7 +30,8 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     .option('--train-workers <n>', 'training worker processes (0: run your own)', nonNegativeInt('--train-workers'), 1)
     .action(async (opts: { trainWorkers: number }) => {
       const stack = await startLocalStack(ctx.config, { trainWorkers: opts.trainWorkers, log: ctx.err });
-      ctx.out(`READY temporal=${stack.temporalAddress} ui=${stack.uiUrl ?? 'none'} database=${redactUrl(stack.databaseUrl)}`);
+      // The reader's address, password masked: `regsweep db url` prints working URLs for each login.
+      ctx.out(`READY temporal=${stack.temporalAddress} ui=${stack.uiUrl ?? 'none'} database=${redactUrl(stack.readerDatabaseUrl)}`);
       const signal = await untilSignal();
       ctx.err(`${signal}: stopping the stack`);
       await stack.stop();

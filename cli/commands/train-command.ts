@@ -64,8 +64,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         hidden: [hidden[0] ?? Number.NaN, hidden[1] ?? Number.NaN],
         trainSubset: f.trainSubset ?? null,
       });
-      await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
+      // Bad input first: a corrupt dataset is the one line to print, not after an engine warning.
       const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
+      await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
       ctx.err(`training on ${data.source} with backend ${describeActiveEngine()}`);
       const bar = process.stderr.isTTY && !f.json ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
       bar?.start(config.epochs, 0, { epoch: 1 });

@@ -5,6 +5,11 @@ import { nativeSkipReason } from './kernel-comparison';
 
 const skip = nativeSkipReason();
 
+test('npm install built the native addon and it loads', { skip }, () => {
+  const load = loadNativeKernels();
+  assert.ok(load.ok, load.ok ? '' : load.reason);
+});
+
 test('the addon reports the OpenBLAS build and thread count it uses', { skip }, () => {
   const load = loadNativeKernels();
   assert.ok(load.ok);
