@@ -36,12 +36,49 @@ export function openDatabase(url: string, options: { max?: number; applicationNa
   return { db, pool, close: () => (closed ??= close()) };
 }
 
-/** Postgres did not answer at start; the message names the address and the setting to change. */
+// Node's codes for a server certificate that no trusted CA signed.
+const untrustedCertificate = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+/** Why the connection failed and what to change, for the TLS settings of a connection URL. */
+function tlsProblem(u: URL, cause: unknown): { why: string; fix: string } | null {
+  const err = cause as NodeJS.ErrnoException & { path?: string };
+  const code = err?.code ?? '';
+  const ca = u.searchParams.get('sslrootcert');
+  if (untrustedCertificate.has(code)) {
+    return ca
+      ? { why: `TLS: certificate not signed by the CA in sslrootcert=${ca}`, fix: "set sslrootcert to the CA that signed the server's certificate" }
+      : { why: 'TLS: certificate not signed by a trusted CA', fix: "add sslrootcert=<the server's CA file> to the URL" };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return { why: `TLS: the certificate is not for ${u.hostname}`, fix: 'connect by a host name the certificate lists' };
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return { why: `TLS: the server's certificate is not valid now (${code})`, fix: 'renew it' };
+  // pg reads the TLS files named in the URL when it connects.
+  const fileSetting = ['sslrootcert', 'sslcert', 'sslkey'].find((name) => err?.path !== undefined && u.searchParams.get(name) === err.path);
+  if (fileSetting) return { why: `TLS: cannot read ${fileSetting}=${err.path} (${code})`, fix: 'give a readable file' };
+  if (err?.message === 'The server does not support SSL connections')
+    return { why: 'TLS: the server does not accept TLS connections', fix: 'enable ssl on the server' };
+  return null;
+}
+
+/**
+ * Postgres did not answer at start, refused the login, or failed the TLS handshake; the one-line
+ * message names the address, the reason (TLS reasons name the URL setting) and what to change.
+ */
 export class DatabaseUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
     const u = new URL(url);
-    const why = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.message ?? String(cause);
-    super(`cannot reach Postgres at ${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)} (${why}); start it, or set DATABASE_URL`);
+    const tls = tlsProblem(u, cause);
+    // Postgres's own refusals (unknown database, failed password) say more than their SQLSTATE.
+    const why =
+      tls?.why ?? (cause instanceof pg.DatabaseError ? cause.message : ((cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.message ?? String(cause)));
+    super(`cannot reach Postgres at ${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)} (${why}); ${tls?.fix ?? 'start it, or set DATABASE_URL'}`);
     this.name = 'DatabaseUnreachableError';
   }
 }
