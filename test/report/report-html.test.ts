@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -152,9 +152,6 @@ test('the report draws every chart in headless Chromium with no console errors a
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, [pageUrl]);
 
-    await page.screenshot({ path: path.join(dir, 'report.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1800 } });
-    // Test-only setting: refresh the screenshot the docs show.
-    if (process.env.REGSWEEP_UPDATE_SCREENSHOTS === '1') copyFileSync(path.join(dir, 'report.png'), path.resolve('docs/report-screenshot.png'));
   } finally {
     await context.close();
   }
