@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
  * missing dataset, unknown backend) or transient (connection reset, deadlock, worker
  * restart), and converts permanent ones into non-retryable failures.
  */
-const permanentErrorNames = new Set(['SpecError', 'TrainConfigError', 'DatasetError', 'BackendUnavailableError', 'CheckpointError']);
+const permanentErrorNames = new Set(['SpecError', 'TrainConfigError', 'DatasetError', 'BackendUnavailableError', 'CheckpointError', 'TrainingDivergedError']);
 
 // SQLSTATE classes that a retry fixes: connection exceptions, serialization failures and deadlocks,
 // insufficient resources, operator intervention (admin shutdown, crash recovery).

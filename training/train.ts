@@ -8,7 +8,7 @@ import { buildMlp, type Mlp } from './mlp';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
 import { sgdStep } from './sgd-step';
 import { validateTrainConfig, type TrainConfig } from './train-config';
-import { DatasetError, TrainConfigError } from './training-errors';
+import { DatasetError, TrainConfigError, TrainingDivergedError } from './training-errors';
 
 /** What one epoch produced. Everything except the timing fields is identical across reruns of a config. */
 export interface EpochMetrics {
@@ -99,6 +99,9 @@ async function trainEpoch(
     const batch = source.batch(order, b * batchSize, Math.min(order.length, (b + 1) * batchSize));
     try {
       const step = sgdStep(mlp, batch, { epoch, batch: b, lr, weightDecay });
+      // The loss is read back every batch anyway, so checking it costs nothing, and stopping at
+      // the first non-finite batch spares the rest of a diverged epoch.
+      if (!Number.isFinite(step.lossSum)) throw new TrainingDivergedError(epoch, b + 1, 'training loss', step.lossSum);
       lossSum += step.lossSum;
       correct += step.correct;
     } finally {
@@ -128,7 +131,9 @@ function resumeEpoch(resumeFrom: Checkpoint | null, epochs: number): number {
  *
  * @returns the metrics of the epochs trained by this call (empty when the checkpoint is already at `epochs`).
  * @throws TrainConfigError for a bad config or a checkpoint past `epochs`; CheckpointError for a
- *   checkpoint that is damaged or shaped for another model; DatasetError for inconsistent data.
+ *   checkpoint that is damaged or shaped for another model; DatasetError for inconsistent data;
+ *   TrainingDivergedError when a minibatch's training loss or a weight becomes NaN or ±Infinity
+ *   (the run's outcome, not a fault: onEpoch has been called for every epoch before that one only).
  */
 export async function train(
   config: TrainConfig,
@@ -174,6 +179,10 @@ export async function train(
       const evalSeconds = (performance.now() - evalStart) / 1000;
 
       const weights = mlp.readWeights();
+      // A finite loss can still leave a non-finite weight (an overflow in the last update); the
+      // weights are read here for their norms anyway, and a NaN weight would be saved and resumed.
+      const broken = weights.find((w) => !w.data.every(Number.isFinite));
+      if (broken !== undefined) throw new TrainingDivergedError(epoch, null, broken.name, broken.data.find((v) => !Number.isFinite(v))!);
       const norm = (name: string): number => frobeniusNorm(weights.find((w) => w.name === name)!.data);
       const metrics: EpochMetrics = {
         epoch,
