@@ -84,7 +84,7 @@ test('the local stack starts from a clone under a private folder, workers log in
       assert.equal(row.rolsuper, expectSuper[role], role);
     }
     const readerUrl = (await regsweep(['db', 'url'], env)).stdout.trim();
-    await assert.rejects(queryOne(readerUrl, `insert into sweeps (sweep_id) values ('x')`), /permission denied/);
+    await assert.rejects(queryOne(readerUrl, `insert into sweeps (id, name, spec, status, trials, runs) values ('x', 'x', '{}', 'running', 0, 0)`), /permission denied/);
     assert.equal(new URL(readerUrl).password, readLocalCredentials(home)!.reader.password);
 
     // A second stack on the same state folder is refused in one line, by the CLI too.
