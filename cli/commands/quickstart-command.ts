@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -6,9 +7,14 @@ import { writeReport } from '../../report/write-report';
 import { startLocalStack } from '../../infra/local/local-stack';
 import { connectClient } from '../../infra/temporal/connect';
 import type { CommandContext } from '../command-context';
+import { integerOption } from '../integer-option';
 import { loadSpecFile } from '../spec-file';
 import { followSweep, startOrAttach } from '../sweep-client';
 import { printResults } from './results-command';
+
+// Two single-threaded workers train more epochs per second on 2 cores than one with both
+// threads (docs/performance.md, "Sweeps"); each gets cores / 2 OpenBLAS threads.
+const defaultTrainWorkers = Math.min(2, os.availableParallelism());
 
 const quickstartSpec = fileURLToPath(new URL('../../examples/quickstart.json', import.meta.url));
 
@@ -18,7 +24,7 @@ export function registerQuickstartCommand(program: Command, ctx: CommandContext)
     .command('quickstart')
     .description('bring the local stack up, run examples/quickstart.json, print its results, shut down')
     .option('--spec <file>', 'another spec to run instead', quickstartSpec)
-    .option('--train-workers <n>', 'training worker processes', (v) => Number(v), 1)
+    .option('--train-workers <n>', 'training worker processes (default: 2 on machines with 2 or more cores)', integerOption('--train-workers', 1), defaultTrainWorkers)
     .action(async (opts: { spec: string; trainWorkers: number }) => {
       const { spec, raw } = loadSpecFile(opts.spec, ctx.config.maxTrials);
       ctx.err(`starting Postgres, the Temporal dev server and ${opts.trainWorkers} training worker(s)...`);

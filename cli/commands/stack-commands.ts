@@ -5,16 +5,9 @@ import { runWorker, type WorkerRole } from '../../workers/run-worker';
 import { spawnWorker } from '../../infra/local/local-stack';
 import { stopChild } from '../../infra/temporal/dev-server';
 import { UsageError } from '../cli-errors';
+import { integerOption } from '../integer-option';
 import type { CommandContext } from '../command-context';
 import { discoverStack } from '../stack-discovery';
-
-function nonNegativeInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be an integer >= 0, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
 
 /** Resolves when the process is asked to stop. */
 export const untilSignal = (): Promise<NodeJS.Signals> =>
@@ -27,7 +20,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
   program
     .command('dev')
     .description('run the whole stack in the foreground: Postgres, the Temporal dev server and UI, and workers')
-    .option('--train-workers <n>', 'training worker processes (0: run your own)', nonNegativeInt('--train-workers'), 1)
+    .option('--train-workers <n>', 'training worker processes (0: run your own)', integerOption('--train-workers', 0), 1)
     .action(async (opts: { trainWorkers: number }) => {
       const stack = await startLocalStack(ctx.config, { trainWorkers: opts.trainWorkers, log: ctx.err });
       // The reader's address, password masked: `regsweep db url` prints working URLs for each login.
@@ -42,9 +35,9 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     .description('poll Temporal for work: orchestration (workflows), training (runs), or both')
     .addOption(new Option('--role <role>', 'what this worker does').choices(['orchestrate', 'train', 'all']).default('all'))
     .option('--task-queue <queue>', 'task queue to poll (default: regsweep for orchestration, regsweep-train for training)')
-    .option('--concurrency <n>', 'runs trained at once by this process', nonNegativeInt('--concurrency'), 1)
+    .option('--concurrency <n>', 'runs trained at once by this process', integerOption('--concurrency', 0), 1)
     .option('--backend <backend>', 'auto, native, wasm, cpu, tensorflow or tensorflow-gpu (default: REGSWEEP_BACKEND or auto)')
-    .option('--shutdown-grace <seconds>', 'after SIGTERM, seconds before in-flight runs are cancelled', nonNegativeInt('--shutdown-grace'), 10)
+    .option('--shutdown-grace <seconds>', 'after SIGTERM, seconds before in-flight runs are cancelled', integerOption('--shutdown-grace', 0), 10)
     .action(async (opts: { role: WorkerRole | 'all'; taskQueue?: string; concurrency: number; backend?: string; shutdownGrace: number }) => {
       const stack = discoverStack(ctx.config);
       if (!stack.databaseUrls) throw new UsageError('workers need a database: set DATABASE_URL (or start the local stack with `regsweep dev`)');

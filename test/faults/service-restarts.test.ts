@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../infra/postgres/embedded';
+import { removeEmbeddedCluster, startEmbeddedPostgres, type EmbeddedDatabase } from '../../infra/postgres/embedded';
 import { freePort } from '../../infra/local/free-port';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
@@ -19,9 +19,8 @@ let stack: TestStack;
 let handle: DatabaseHandle;
 
 before(async () => {
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'regsweep-pg-'));
-  // mkdtemp makes a private folder; as root, Postgres runs as another user that must enter it.
-  chmodSync(parent, 0o755);
+  // A private folder, like a clone under a home: the cluster finds a place its OS user can reach.
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'regsweep-restarts-'));
   pgHome = path.join(parent, 'home');
   pgPort = await freePort();
   postgres = await startEmbeddedPostgres(pgHome, pgPort);
@@ -33,6 +32,7 @@ after(async () => {
   await handle?.close();
   await stack?.stop();
   await postgres?.stop();
+  await removeEmbeddedCluster(pgHome);
   rmSync(path.dirname(pgHome), { recursive: true, force: true });
 });
 
