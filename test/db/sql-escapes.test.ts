@@ -78,7 +78,15 @@ async function serverState(): Promise<unknown> {
   return {
     counts: await q(`select (select count(*) from runs) as runs, (select count(*) from sweeps) as sweeps, (select count(*) from epoch_metrics) as metrics,
                             (select count(*) from pg_largeobject_metadata) as large_objects`),
-    roles: await q('select rolname, rolsuper, rolcreaterole from pg_roles order by 1'),
+    // Roles are server-wide and other test files create their own meanwhile, so only the roles
+    // this file knows are compared: their powers, their memberships, and no new intruder.
+    roles: (
+      await fx.handle.pool.query(
+        `select rolname, rolsuper, rolcreaterole, array(select m.roleid::regrole::text from pg_auth_members m where m.member = r.oid order by 1) as member_of
+           from pg_roles r where rolname = any($1) order by 1`,
+        [[superuser, 'regsweep_reader', 'regsweep_writer', 'intruder', ...[reader, writer, writerOnly, roleMaker, fileReader].map((l) => l.name)]],
+      )
+    ).rows,
     extensions: await q('select extname from pg_extension order by 1'),
     relations: await q(`select relname from pg_class where relnamespace = 'public'::regnamespace order by 1`),
     files: readdirSync(probeDir),
