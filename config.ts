@@ -11,7 +11,8 @@ export interface RegsweepConfig {
   databaseUrl: string | null;
   /**
    * A login in `regsweep_reader` for read-only commands (`sql`, `results`, `report`); null = the
-   * local stack's reader login, else DATABASE_URL with its role lowered to regsweep_reader.
+   * local stack's reader login, else DATABASE_URL with its role lowered to regsweep_reader
+   * (which `regsweep sql` refuses when that login is a superuser or may reach server files).
    * `REGSWEEP_READER_URL`
    */
   readerUrl: string | null;
