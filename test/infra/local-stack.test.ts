@@ -87,6 +87,11 @@ test('the local stack starts from a clone under a private folder, workers log in
     await assert.rejects(queryOne(readerUrl, `insert into sweeps (id, name, spec, status, trials, runs) values ('x', 'x', '{}', 'running', 0, 0)`), /permission denied/);
     assert.equal(new URL(readerUrl).password, readLocalCredentials(home)!.reader.password);
 
+    // The CLI's own sessions read as the reader login, not the superuser.
+    const who = await regsweep(['sql', 'select current_user, session_user', '--format', 'json'], env);
+    assert.equal(who.code, 0, who.stderr);
+    assert.deepEqual(JSON.parse(who.stdout), [{ current_user: 'regsweep_reader', session_user: 'regsweep_cli' }]);
+
     // A second stack on the same state folder is refused in one line, by the CLI too.
     await assert.rejects(startLocalStack(loadConfig(env), { trainWorkers: 0, headless: true, log: () => undefined }), /another regsweep dev or quickstart \(pid \d+\) is running/);
     const second = await regsweep(['dev', '--train-workers', '0'], env);
