@@ -138,14 +138,24 @@ ${finalSelect}
 
 const halfWidth = (column: string): string => `regsweep_ci_half_width(stddev_samp(${column}), count(*))`;
 
+/**
+ * One end of an effect's 95% interval over seeds, clipped to the range a difference of two
+ * fractions can take, [−1, 1], and absent below 3 seeds, where it would not inform.
+ */
+const effectBound = (column: string, side: 'low' | 'high'): string =>
+  side === 'low'
+    ? `case when count(*) >= 3 then greatest(-1, avg(${column}) - ${halfWidth(column)}) end`
+    : `case when count(*) >= 3 then least(1, avg(${column}) + ${halfWidth(column)}) end`;
+
 export const mainEffectsTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Main effects at $epochs epochs')
     .description(
       'For each axis and value: test accuracy averaged over the other axes, and the effect of that value against the ' +
         'axis’ lowest value (usually 0) on test accuracy and on the train−test gap, paired by seed, with a 95% interval ' +
-        'over seeds. An interval that excludes 0 is an effect larger than seed noise. Always over all seeds; the weight ' +
-        'decay axis needs at least two weight decays selected.',
+        'over seeds (a t-interval, not adjusted for the other rows). An interval that excludes 0 is an effect larger ' +
+        'than seed noise for that row alone. Intervals are clipped to [−100, +100] points and left empty below 3 seeds, ' +
+        'where they would not inform. Always over all seeds; the weight decay axis needs at least two weight decays selected.',
     )
     .height(9)
     .withTarget(
@@ -156,11 +166,11 @@ export const mainEffectsTable = (): table.PanelBuilder =>
           select axis, level, count(*) as n,
                  avg(test_acc) as "test accuracy",
                  avg(test_acc_effect) as "test accuracy effect",
-                 avg(test_acc_effect) - ${halfWidth('test_acc_effect')} as "effect CI low",
-                 avg(test_acc_effect) + ${halfWidth('test_acc_effect')} as "effect CI high",
+                 ${effectBound('test_acc_effect', 'low')} as "effect CI low",
+                 ${effectBound('test_acc_effect', 'high')} as "effect CI high",
                  avg(gap_effect) as "gap effect",
-                 avg(gap_effect) - ${halfWidth('gap_effect')} as "gap effect CI low",
-                 avg(gap_effect) + ${halfWidth('gap_effect')} as "gap effect CI high"
+                 ${effectBound('gap_effect', 'low')} as "gap effect CI low",
+                 ${effectBound('gap_effect', 'high')} as "gap effect CI high"
             from paired
            group by axis, level
            order by axis, level
@@ -178,8 +188,8 @@ export const mainEffectTrend = (axis: Axis): trend.PanelBuilder =>
     .title(`Effect of ${axisLabels[axis]} on test accuracy`)
     .description(
       `Change in test accuracy when ${axisLabels[axis]} takes the value on the x axis instead of its lowest value, ` +
-        'averaged over the other axes and paired by seed. The shaded band is the 95% interval over seeds: where it ' +
-        'covers 0, the effect is within seed noise.',
+        'averaged over the other axes and paired by seed. The shaded band is the 95% t-interval over seeds, not adjusted ' +
+        'for the other values: where it covers 0, the effect is within seed noise. No band below 3 seeds.',
     )
     .span(8)
     .unit(units.fraction)
@@ -191,8 +201,8 @@ export const mainEffectTrend = (axis: Axis): trend.PanelBuilder =>
           `
           select level as "${axis}",
                  avg(test_acc_effect) as "effect",
-                 avg(test_acc_effect) - ${halfWidth('test_acc_effect')} as "CI low",
-                 avg(test_acc_effect) + ${halfWidth('test_acc_effect')} as "CI high"
+                 ${effectBound('test_acc_effect', 'low')} as "CI low",
+                 ${effectBound('test_acc_effect', 'high')} as "CI high"
             from paired
            group by level
            order by level
@@ -213,7 +223,7 @@ export const mainEffectTrend = (axis: Axis): trend.PanelBuilder =>
     ]);
 
 const interactionVerdict = [
-  "case when interaction_ci_low is null then 'too few seeds'",
+  "case when n < 3 or interaction_ci_low is null then 'too few seeds'",
   "when interaction_ci_high < 0 then 'overlap: less than additive'",
   "when interaction_ci_low > 0 then 'synergy: more than additive'",
   "else 'additive: interval covers 0' end",
@@ -226,7 +236,9 @@ export const interactionTable = (): table.PanelBuilder =>
       'For each dropout setting and weight decay, against no dropout and no weight decay at the same seed: the effect of ' +
         'dropout alone, weight decay alone, both together, and the interaction = together − (dropout alone + decay alone). ' +
         'An interaction interval covering 0 means the two add up; below 0 means they overlap (the second adds less on ' +
-        'top of the first than on its own). p is Holm-adjusted over the rows of this sweep and epochs.',
+        'top of the first than on its own). The interval is a paired t-interval over seeds, clipped to the range an ' +
+        'interaction of fractions can take ([−2, 2]) and empty below 3 seeds; p is the paired t-test, Holm-adjusted over ' +
+        'the rows of this sweep and epochs.',
     )
     .height(9)
     .withTarget(
@@ -237,9 +249,9 @@ export const interactionTable = (): table.PanelBuilder =>
                dropout_effect_mean + weight_decay_effect_mean as "sum of the two",
                combined_effect_mean as "together",
                interaction_mean as "interaction",
-               interaction_ci_low as "interaction CI low",
-               interaction_ci_high as "interaction CI high",
-               interaction_p_holm as "p (Holm)",
+               case when n >= 3 then greatest(-2, interaction_ci_low) end as "interaction CI low",
+               case when n >= 3 then least(2, interaction_ci_high) end as "interaction CI high",
+               case when n >= 3 then interaction_p_holm end as "p (Holm)",
                ${interactionVerdict} as "verdict"
           from effect_interaction
          where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${weightDecayIn()}
@@ -280,7 +292,8 @@ export const dropoutSwapTable = (): table.PanelBuilder =>
     .description(
       'For each pair of rates a < b used both ways round: the metric with (dropout1 = a, dropout2 = b) minus the metric ' +
         'with (dropout1 = b, dropout2 = a), paired by seed. A positive difference on test accuracy favours the larger ' +
-        'rate on the second layer; on the gap it means more overfitting that way. p is Holm-adjusted over the pairs.',
+        'rate on the second layer; on the gap it means more overfitting that way. The interval is a paired t-interval over ' +
+        'seeds, clipped to [−1, 1] and empty below 3 seeds; p is the paired t-test, Holm-adjusted over the pairs.',
     )
     .height(8)
     .withTarget(
@@ -290,10 +303,10 @@ export const dropoutSwapTable = (): table.PanelBuilder =>
                mean_ab as "(d1, d2) = (a, b)",
                mean_ba as "(d1, d2) = (b, a)",
                diff_mean as "difference",
-               diff_ci_low as "CI low",
-               diff_ci_high as "CI high",
-               diff_p_holm as "p (Holm)",
-               case when diff_ci_low is null then 'too few seeds'
+               case when n >= 3 then greatest(-1, diff_ci_low) end as "CI low",
+               case when n >= 3 then least(1, diff_ci_high) end as "CI high",
+               case when n >= 3 then diff_p_holm end as "p (Holm)",
+               case when n < 3 or diff_ci_low is null then 'too few seeds'
                     when diff_ci_low > 0 or diff_ci_high < 0 then 'matters'
                     else 'within noise' end as "verdict"
           from effect_dropout_swap
