@@ -31,9 +31,13 @@ function pointsWithIntervals(
   };
 }
 
-/** Intervals on fewer than 3 seeds are not informative: they are not drawn. */
-const informative = <T extends { n: number }>(r: T, low: number | null, high: number | null): readonly [number | null, number | null] =>
-  r.n >= 3 ? [low, high] : [null, null];
+/**
+ * Intervals on fewer than 3 seeds are not informative: they are not drawn. Others are clipped to
+ * `bound` either side of 0, the range the difference can take (1 for a difference of two
+ * fractions, 2 for an interaction); effect_vs_control's intervals come clipped already.
+ */
+const informative = <T extends { n: number }>(r: T, low: number | null, high: number | null, bound = 1): readonly [number | null, number | null] =>
+  r.n >= 3 ? [low === null ? null : Math.max(-bound, low), high === null ? null : Math.min(bound, high)] : [null, null];
 
 export function effectsVsControlChart(rows: readonly EffectVsControlView[]): ChartSpec | null {
   const accuracy = rows.filter((r) => r.metric === 'test_acc' && r.diff_mean !== null);
@@ -97,12 +101,12 @@ export function interactionCharts(rows: readonly EffectInteractionView[]): Chart
       id: 'interaction-terms',
       title: 'Interaction: together minus the sum of the two',
       caption:
-        'Interaction = together − (dropout alone + weight decay alone), paired by seed, with its 95% interval (none drawn below 3 seeds). Zero means ' +
+        'Interaction = together − (dropout alone + weight decay alone), paired by seed, with its 95% t-interval over seeds (clipped to the possible range, none drawn below 3 seeds). Zero means ' +
         'additive; below zero the two regularisers overlap, above zero they reinforce each other.',
       option: pointsWithIntervals(
         categories,
         rows.map((r) => r.interaction_mean),
-        rows.map((r) => informative(r, r.interaction_ci_low, r.interaction_ci_high)),
+        rows.map((r) => informative(r, r.interaction_ci_low, r.interaction_ci_high, 2)),
         'interaction',
       ),
     },
@@ -116,7 +120,7 @@ export function swapChart(rows: readonly EffectDropoutSwapView[]): ChartSpec | n
     id: 'dropout-swap',
     title: 'Swapping dropout1 and dropout2',
     caption:
-      'Test accuracy with (dropout1, dropout2) = (a, b) minus with (b, a), a < b, paired by seed, with 95% intervals (none drawn below 3 seeds). ' +
+      'Test accuracy with (dropout1, dropout2) = (a, b) minus with (b, a), a < b, paired by seed, with 95% t-intervals over seeds (clipped to the possible range, none drawn below 3 seeds). ' +
       'Above zero the larger rate works better on the second layer; an interval across zero means the order does not matter at this noise level.',
     option: pointsWithIntervals(
       accuracy.map((r) => `(${label(r.dropout_a)}, ${label(r.dropout_b)}) vs (${label(r.dropout_b)}, ${label(r.dropout_a)}), wd=${label(r.weight_decay)}`),
