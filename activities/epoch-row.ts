@@ -1,8 +1,8 @@
-import type { NewEpochMetrics } from '../db/epoch-metrics.table';
+import type { NewTrainedEpochMetrics } from '../db/epoch-metrics.table';
 import type { EpochMetrics } from '../training/train';
 
 /** Maps the training engine's camelCase metrics onto the snake_case epoch_metrics row. */
-export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewEpochMetrics {
+export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewTrainedEpochMetrics {
   return {
     run_id: runId,
     epoch: m.epoch,

@@ -52,6 +52,8 @@ export interface FinalizeSweepResult {
   completed: number;
   failed: number;
   cancelled: number;
+  /** Runs whose training diverged; the best configuration is chosen among the runs that did not. */
+  diverged: number;
   best: BestConfig | null;
 }
 
@@ -112,6 +114,7 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         .select(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
         .select((eb) => [eb.fn.avg<number>('m.test_acc').as('test_acc'), eb.fn.countAll<number>().as('seeds')])
         .where('t.sweep_id', '=', sweepId)
+        .where('m.diverged', '=', false)
         .where('t.epochs', '=', (eb) => eb.selectFrom('sweep_trials').select((e) => e.fn.max('epochs').as('e')).where('sweep_id', '=', sweepId))
         .groupBy(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
         .orderBy('test_acc', 'desc')
@@ -122,6 +125,7 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         completed: counts.completed,
         failed: counts.failed,
         cancelled: counts.cancelled,
+        diverged: counts.diverged,
         best: best
           ? { dropout1: best.dropout1, dropout2: best.dropout2, weightDecay: best.weight_decay, epochs: best.epochs, testAcc: Number(best.test_acc), seeds: best.seeds }
           : null,

@@ -2,12 +2,13 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { findRun, markRunFinished, markRunProgress, markRunStarted } from '../db/run-repository';
+import { findRun, markRunDiverged, markRunFinished, markRunProgress, markRunStarted } from '../db/run-repository';
 import { loadCheckpoint, saveCheckpoint } from '../db/checkpoint-repository';
-import { upsertEpochMetrics } from '../db/epoch-metrics-repository';
+import { recordDivergedEpoch, upsertEpochMetrics } from '../db/epoch-metrics-repository';
 import type { RunPlan } from '../domain/run-identity';
 import type { Dataset } from '../training/fashion-mnist';
 import { train, type EpochMetrics } from '../training/train';
+import { TrainingDivergedError } from '../training/training-errors';
 import { toEpochRow } from './epoch-row';
 import { classifyFailure, isPermanentError } from './failure-classification';
 
@@ -20,10 +21,16 @@ export interface TrainRunInput {
 
 export interface TrainRunResult {
   runId: string;
-  /** `reused`: the run was already trained far enough (by this or another sweep). */
+  /** `reused`: the run was already trained far enough, or had diverged (by this or another sweep). */
   outcome: 'trained' | 'reused';
   epochsTrained: number;
   testAcc: number | null;
+  /**
+   * The epoch in which training diverged (loss or weights NaN or ±Infinity), else null. A
+   * diverged run is a result, not a failure: it ends with status `diverged`, is never retried
+   * (the same config and seed diverge again), and testAcc is null.
+   */
+  divergedAtEpoch: number | null;
 }
 
 /** What a training worker brings: the dataset parsed once per process and the active backend. */
@@ -76,13 +83,16 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
       return await withRunLock(db, run.runId, async () => {
         const existing = await findRun(db, run.runId);
         if (existing?.status === 'completed' && existing.epochs_done >= run.maxEpochs) {
-          return { runId: run.runId, outcome: 'reused' as const, epochsTrained: 0, testAcc: null };
+          return { runId: run.runId, outcome: 'reused' as const, epochsTrained: 0, testAcc: null, divergedAtEpoch: null };
+        }
+        if (existing?.status === 'diverged') {
+          return { runId: run.runId, outcome: 'reused' as const, epochsTrained: 0, testAcc: null, divergedAtEpoch: existing.diverged_at_epoch };
         }
         const checkpoint = await loadCheckpoint(db, run.runId);
         await markRunStarted(db, run.runId, deps.workerName, deps.backend);
         let last: EpochMetrics | undefined;
         let trained = 0;
-        await train(
+        const trainedRun = train(
           { ...run, epochs: run.maxEpochs },
           deps.dataset(),
           {
@@ -103,8 +113,15 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
           },
           checkpoint && checkpoint.epoch <= run.maxEpochs ? checkpoint : null,
         );
+        try {
+          await trainedRun;
+        } catch (err) {
+          if (!(err instanceof TrainingDivergedError)) throw err;
+          await recordDivergence(db, run.runId, err, deps);
+          return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: null, divergedAtEpoch: err.epoch };
+        }
         await markRunFinished(db, run.runId, 'completed');
-        return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: last?.testAcc ?? null };
+        return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: last?.testAcc ?? null, divergedAtEpoch: null };
       });
     } catch (err) {
       await recordFailure(db, run.runId, err, ctx.info.attempt, maxAttempts).catch(() => undefined);
@@ -120,6 +137,14 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
 function cancellationError(ctx: Context, runId: string, epochsSaved: number): Error {
   if (ctx.cancellationDetails?.workerShutdown) return handOverFailure(runId, epochsSaved);
   return new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
+}
+
+/** The diverged epoch's row (nulls, flagged) and the run's terminal status, together or not at all. */
+async function recordDivergence(db: Kysely<Database>, runId: string, err: TrainingDivergedError, deps: TrainingDeps): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await recordDivergedEpoch(tx, runId, err.epoch, deps.backend, deps.workerName);
+    await markRunDiverged(tx, runId, err.epoch, err.message);
+  });
 }
 
 async function recordFailure(db: Kysely<Database>, runId: string, err: unknown, attempt: number, maxAttempts: number): Promise<void> {

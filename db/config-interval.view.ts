@@ -15,6 +15,8 @@ export interface ConfigIntervalView {
   metric: IntervalMetric;
   trials: number;
   n: number;
+  /** Seeds that diverged by this epochs value; mean, sd and interval are over the n that did not. */
+  n_diverged: number;
   mean: number | null;
   sd: number | null;
   ci_low: number | null;
@@ -41,6 +43,7 @@ export interface ConfigVsBestView {
   epochs: number;
   metric: 'test_acc' | 'gap';
   n: number;
+  n_diverged: number;
   mean: number;
   ci_low: number | null;
   ci_high: number | null;

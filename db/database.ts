@@ -10,6 +10,7 @@ import type { ActivationVarianceView } from './activation-variance.view';
 import type { RunProgressView } from './run-progress.view';
 import type { EffectVsControlView } from './effect-vs-control.view';
 import type { ConfigIntervalView, ConfigVsBestView } from './config-interval.view';
+import type { DivergenceRateView } from './divergence-rate.view';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -28,6 +29,7 @@ export interface Database {
   effect_vs_control: EffectVsControlView;
   config_interval: ConfigIntervalView;
   config_vs_best: ConfigVsBestView;
+  divergence_rate: DivergenceRateView;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

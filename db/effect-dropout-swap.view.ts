@@ -14,6 +14,8 @@ export interface EffectDropoutSwapView {
   dropout_a: number;
   dropout_b: number;
   n: number;
+  /** Seeds where a cell of the comparison diverged: left out (and of n). */
+  n_excluded_diverged: number;
   mean_ab: number;
   mean_ba: number;
   diff_mean: number;

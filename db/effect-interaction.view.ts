@@ -15,6 +15,8 @@ export interface EffectInteractionView {
   dropout2: number;
   weight_decay: number;
   n: number;
+  /** Seeds where a cell of the comparison diverged: left out (and of n). */
+  n_excluded_diverged: number;
   baseline_mean: number;
   dropout_effect_mean: number;
   dropout_effect_ci_low: number | null;

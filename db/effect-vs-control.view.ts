@@ -27,6 +27,8 @@ export interface EffectVsControlView {
   control_weight_decay: number;
   control_kind: ControlKind;
   n: number;
+  /** Seeds where the configuration or the control diverged: left out of the pairs (and of n). */
+  n_excluded_diverged: number;
   df: number | null;
   config_mean: number | null;
   control_mean: number | null;

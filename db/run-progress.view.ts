@@ -25,4 +25,6 @@ export interface RunProgressView {
   last_samples_per_sec: number | null;
   /** Remaining epochs × mean epoch seconds; null unless pending or running with an epoch recorded. */
   eta_seconds: number | null;
+  /** The epoch in which the run diverged, when its status is `diverged`. */
+  diverged_at_epoch: number | null;
 }

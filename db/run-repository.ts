@@ -23,7 +23,8 @@ export async function upsertRuns(db: Executor, runs: readonly NewRun[]): Promise
       .onConflict((oc) =>
         oc.column('id').doUpdateSet({
           max_epochs: sql`greatest(runs.max_epochs, excluded.max_epochs)`,
-          status: sql`case when runs.status = 'completed' and runs.epochs_done >= excluded.max_epochs then runs.status else 'pending' end`,
+          // A diverged run stays diverged: the same config and seed diverge again at the same epoch.
+          status: sql`case when runs.status = 'diverged' or (runs.status = 'completed' and runs.epochs_done >= excluded.max_epochs) then runs.status else 'pending' end`,
         }),
       )
       .execute();
@@ -51,11 +52,11 @@ export async function findRun(db: Executor, runId: string): Promise<RunRow | und
   return db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
 }
 
-/** Ids among `runIds` that are already trained far enough. */
+/** Ids among `runIds` that are already trained far enough, or diverged (and would diverge again). */
 export async function completedRunIds(db: Executor, runIds: readonly string[]): Promise<Set<string>> {
   const done = new Set<string>();
   for (const batch of chunks(runIds)) {
-    const rows = await db.selectFrom('runs').select('id').where('id', 'in', batch).where('status', '=', 'completed').execute();
+    const rows = await db.selectFrom('runs').select('id').where('id', 'in', batch).where('status', 'in', ['completed', 'diverged']).execute();
     for (const r of rows) done.add(r.id);
   }
   return done;
@@ -70,7 +71,7 @@ export async function pendingRunsPage(db: Executor, sweepId: string, afterOrdina
     .select('sr.ordinal')
     .where('sr.sweep_id', '=', sweepId)
     .where('sr.ordinal', '>', afterOrdinal)
-    .where('r.status', '!=', 'completed')
+    .where('r.status', 'not in', ['completed', 'diverged'])
     .orderBy('sr.ordinal')
     .limit(limit)
     .execute();
@@ -88,6 +89,15 @@ export async function markRunProgress(db: Executor, runId: string, epochsDone: n
   await db.updateTable('runs').set({ epochs_done: sql`greatest(epochs_done, ${epochsDone})` }).where('id', '=', runId).execute();
 }
 
-export async function markRunFinished(db: Executor, runId: string, status: Exclude<RunStatus, 'pending' | 'running'>, error: string | null = null): Promise<void> {
+export async function markRunFinished(db: Executor, runId: string, status: Exclude<RunStatus, 'pending' | 'running' | 'diverged'>, error: string | null = null): Promise<void> {
   await db.updateTable('runs').set({ status, error, finished_at: sql`now()` }).where('id', '=', runId).execute();
+}
+
+/** Ends a run whose training diverged in `epoch`: epochs before it keep their metrics. */
+export async function markRunDiverged(db: Executor, runId: string, epoch: number, message: string): Promise<void> {
+  await db
+    .updateTable('runs')
+    .set({ status: 'diverged', diverged_at_epoch: epoch, epochs_done: epoch - 1, error: message, finished_at: sql`now()` })
+    .where('id', '=', runId)
+    .execute();
 }

@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+/** `diverged` is terminal, like `completed`: the run's training loss or weights became non-finite (see diverged_at_epoch). */
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'diverged';
 
 export interface RunsTable {
   id: string;
@@ -19,6 +20,8 @@ export interface RunsTable {
   worker: string | null;
   attempts: Generated<number>;
   error: string | null;
+  /** The epoch in which training diverged; set exactly when status is `diverged`. */
+  diverged_at_epoch: number | null;
   created_at: Generated<Date>;
   started_at: Date | null;
   finished_at: Date | null;

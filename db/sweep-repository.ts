@@ -36,6 +36,8 @@ export interface SweepRunCounts {
   running: number;
   failed: number;
   cancelled: number;
+  /** Runs whose training diverged: finished, with a result (the divergence), not failed. */
+  diverged: number;
   pending: number;
 }
 
@@ -48,7 +50,7 @@ export async function countSweepRuns(db: Executor, sweepId: string): Promise<Swe
     .where('sr.sweep_id', '=', sweepId)
     .groupBy('r.status')
     .execute();
-  const counts: SweepRunCounts = { total: 0, completed: 0, running: 0, failed: 0, cancelled: 0, pending: 0 };
+  const counts: SweepRunCounts = { total: 0, completed: 0, running: 0, failed: 0, cancelled: 0, diverged: 0, pending: 0 };
   for (const row of rows) {
     counts[row.status] += row.n;
     counts.total += row.n;

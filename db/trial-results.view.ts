@@ -3,6 +3,10 @@ import type { RunsTable, SweepTrialsTable } from './runs.table';
 
 /** The `trial_results` view: metric columns are null until the run reaches the trial's epoch. */
 export type TrialResultsView = SweepTrialsTable &
-  Pick<RunsTable, 'lr' | 'batch_size' | 'hidden' | 'train_subset'> & { run_status: string } & {
-    [K in Exclude<keyof EpochMetricsTable, 'run_id' | 'epoch' | 'recorded_at'>]: EpochMetricsTable[K] | null;
+  Pick<RunsTable, 'lr' | 'batch_size' | 'hidden' | 'train_subset' | 'diverged_at_epoch'> & {
+    run_status: string;
+    /** The run diverged at or before this trial's epochs value: every metric is null. */
+    diverged: boolean;
+  } & {
+    [K in Exclude<keyof EpochMetricsTable, 'run_id' | 'epoch' | 'recorded_at' | 'diverged'>]: EpochMetricsTable[K] | null;
   };

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { DivergenceRateView } from '../db/divergence-rate.view';
 import type { ConfigIntervalView, ConfigVsBestView } from '../db/config-interval.view';
 import type { Database } from '../db/database';
 import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
@@ -36,6 +37,8 @@ export interface ReportData {
   curves: EpochCurves;
   activationVariance: EpochCurves;
   weightNorms: WeightNormCurves;
+  /** Configurations with a diverged run at the largest epochs value, with the rate and its exact interval. */
+  divergence: DivergenceRateView[];
 }
 
 function dropoutCurves(db: Kysely<Database>, sweepId: string, epochs: number) {
@@ -123,7 +126,7 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     .where('sweep_id', '=', sweepId)
     .executeTakeFirst();
   const epochs = Number(maxEpochs?.e ?? 0);
-  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, curveRows, activationVariance, weightNorms] = await Promise.all([
+  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, curveRows, activationVariance, weightNorms, divergence] = await Promise.all([
     countSweepRuns(db, sweepId),
     db
       .selectFrom('config_vs_best')
@@ -160,6 +163,20 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     dropoutCurves(db, sweepId, epochs),
     activationCurves(db, sweepId, epochs),
     weightNormCurves(db, sweepId, epochs),
+    db
+      .selectFrom('divergence_rate')
+      .selectAll()
+      .where('sweep_id', '=', sweepId)
+      .where('epochs', '=', epochs)
+      .where('n_diverged', '>', 0)
+      .orderBy('rate', 'desc')
+      .orderBy('dropout1')
+      .orderBy('dropout2')
+      .orderBy('weight_decay')
+      .execute(),
   ]);
-  return { sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps, curves: toCurves(curveRows), activationVariance, weightNorms };
+  return {
+    ...{ sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps },
+    ...{ curves: toCurves(curveRows), activationVariance, weightNorms, divergence },
+  };
 }

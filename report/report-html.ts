@@ -45,7 +45,9 @@ ${rows}
 function sectionHtml(section: ReportSection): string {
   const body =
     section.charts.length === 0
-      ? `<p class="empty">${escapeHtml(section.whyEmpty)}</p>`
+      ? section.sentences?.length
+        ? ''
+        : `<p class="empty">${escapeHtml(section.whyEmpty)}</p>`
       : `<div class="${section.compact ? 'charts compact' : 'charts'}">
 ${section.charts
   .map(

@@ -1,6 +1,7 @@
 import type { ChartSpec } from './chart-common';
 import { activationVarianceChart, trainingCurveCharts, weightNormChart } from './curve-charts';
 import { effectsVsControlChart, interactionCharts, swapChart } from './effect-charts';
+import { divergenceSentences } from './divergence-sentences';
 import { effectSentences } from './effect-sentences';
 import { matrixCharts } from './matrix-charts';
 import { controlLabel } from './effect-sentences';
@@ -33,6 +34,16 @@ export function reportSections(data: ReportData): ReportSection[] {
       sentences: effectSentences(data.effects),
       charts: [effectsVsControlChart(data.effects)].filter((c): c is ChartSpec => c !== null),
       whyEmpty: 'No configuration has results at the same seed as the control yet.',
+    },
+    {
+      title: 'Diverged runs',
+      intro:
+        `Runs whose training loss or weights became NaN or infinite by ${data.epochs} epochs. Training stopped there; ` +
+        'every mean, interval and effect in this report is over the runs that did not diverge, and a seed with a diverged ' +
+        'side leaves the paired comparisons.',
+      sentences: divergenceSentences(data.divergence),
+      charts: [],
+      whyEmpty: `No run diverged by ${data.epochs} epochs.`,
     },
     {
       title: 'Test accuracy over the dropout grid',

@@ -7,6 +7,8 @@ export interface SweepTally {
   trained: number;
   reused: number;
   failed: number;
+  /** Runs whose training diverged (also counted in trained or reused). Absent in carries from before it existed. */
+  diverged?: number;
   best: { runId: string; testAcc: number } | null;
 }
 
@@ -30,10 +32,12 @@ export interface SweepSummary {
   reused: number;
   completed: number;
   failed: number;
+  /** Runs whose training diverged: results of the sweep (status `diverged`), not failures. */
+  diverged: number;
   continuedAsNew: number;
   best: BestConfig | null;
   /** Where the finished sweep refreshed its Grafana dashboards (files, and URLs when pushed). */
   dashboards: string[];
 }
 
-export const emptyTally = (): SweepTally => ({ trials: 0, runs: 0, trained: 0, reused: 0, failed: 0, best: null });
+export const emptyTally = (): SweepTally => ({ trials: 0, runs: 0, trained: 0, reused: 0, failed: 0, diverged: 0, best: null });

@@ -87,6 +87,8 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
       const result = await training.trainRun({ sweepId, run: plan, maxAttempts: o.maxAttempts });
       if (result.outcome === 'reused') tally.reused += 1;
       else tally.trained += 1;
+      // Divergence is the run's outcome, so the sweep counts it and goes on.
+      if (result.divergedAtEpoch !== null) tally.diverged = (tally.diverged ?? 0) + 1;
       if (result.testAcc !== null && (tally.best === null || result.testAcc > tally.best.testAcc)) {
         tally.best = { runId: run.runId, testAcc: result.testAcc };
       }
@@ -144,6 +146,7 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
     reused: tally.reused,
     completed: final.completed,
     failed: final.failed,
+    diverged: final.diverged,
     continuedAsNew: state.continuedAsNew ?? 0,
     best: final.best,
     dashboards: final.dashboards,

@@ -14,6 +14,8 @@ interface ConfigResult {
   weight_decay: number;
   epochs: number;
   n: number;
+  /** Seeds whose run diverged by this epochs value: not in n, nor in any mean or interval. */
+  nDiverged: number;
   metrics: Partial<Record<IntervalMetric, ConfigIntervalView>>;
   vsBest: VsBest | null;
 }
@@ -27,7 +29,7 @@ async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
   const byKey = new Map<string, ConfigResult>();
   const keyOf = (r: { dropout1: number; dropout2: number; weight_decay: number; epochs: number }) => [r.dropout1, r.dropout2, r.weight_decay, r.epochs].join('|');
   for (const r of intervals) {
-    const entry = byKey.get(keyOf(r)) ?? { dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, n: r.n, metrics: {}, vsBest: null };
+    const entry = byKey.get(keyOf(r)) ?? { dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, n: r.n, nDiverged: r.n_diverged, metrics: {}, vsBest: null };
     entry.metrics[r.metric] = r;
     byKey.set(keyOf(r), entry);
   }
@@ -39,12 +41,16 @@ async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
   return [...byKey.values()].sort((a, b) => b.epochs - a.epochs || acc(b) - acc(a));
 }
 
+const divergedFootnote =
+  "diverged: seeds whose training loss or weights became NaN or infinite by that epoch; 'seeds' and every mean and interval count only the seeds that did not diverge, and effects leave out pairs with a diverged side.";
+
 const round4 = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Math.round(v * 1e4) / 1e4);
 
 /**
  * Per grid point, over seeds: mean test accuracy, training accuracy (inference mode) and gap.
  * As a table each mean carries its 95% interval (clipped to the metric's range and marked,
- * or flagged below 3 seeds) and how it compares with the best configuration, followed by one
+ * or flagged below 3 seeds) and how it compares with the best configuration, next to the seeds
+ * it rests on and the seeds that diverged (left out of every statistic), followed by one
  * sentence per effect against the control. CSV and JSON keep the plain means per column.
  */
 export async function printResults(ctx: CommandContext, id: string, format: OutputFormat): Promise<void> {
@@ -54,7 +60,7 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
   });
   if (format !== 'table') {
     const rows = results.map((r) => ({
-      ...{ dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, seeds: r.n },
+      ...{ dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, seeds: r.n, diverged: r.nDiverged },
       ...{ test_acc: round4(r.metrics.test_acc?.mean), train_acc_eval: round4(r.metrics.train_acc_eval?.mean), gap: round4(r.metrics.gap?.mean) },
     }));
     ctx.out(renderRows(rows, format));
@@ -62,7 +68,7 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
   }
   const shown = (r: ConfigResult, m: IntervalMetric) => (r.metrics[m] ? meanWithInterval(r.metrics[m]) : '–');
   const rows = results.map((r) => ({
-    ...{ dropout1: r.dropout1, dropout2: r.dropout2, 'weight decay': r.weight_decay, epochs: r.epochs, seeds: r.n },
+    ...{ dropout1: r.dropout1, dropout2: r.dropout2, 'weight decay': r.weight_decay, epochs: r.epochs, seeds: r.n, diverged: r.nDiverged },
     'test accuracy [95% CI]': shown(r, 'test_acc'),
     'vs best test accuracy': r.vsBest ?? '–',
     'train accuracy [95% CI]': shown(r, 'train_acc_eval'),
@@ -71,6 +77,7 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
   const notes = [
     "95% t-intervals over seeds; 'vs best' is a paired test against the best mean at the same epochs, Holm-adjusted over that epochs value's comparisons.",
     `${tooFewSeedsFlag}: fewer than 3 seeds give no informative interval.`,
+    ...(results.some((r) => r.nDiverged > 0) ? [divergedFootnote] : []),
     ...(results.some((r) => Object.values(r.metrics).some((m) => m.ci_clipped && m.interval_informative)) ? [clippedFootnote] : []),
   ];
   ctx.out([renderRows(rows, 'table'), ...notes, '', 'Effects against the control:', ...sentences.map((s) => `- ${s}`)].join('\n'));

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { runRowOf, trialRowOf } from '../../db/plan-rows';
 import type { Database } from '../../db/database';
-import type { NewEpochMetrics } from '../../db/epoch-metrics.table';
+import type { NewTrainedEpochMetrics } from '../../db/epoch-metrics.table';
 import { upsertEpochMetrics } from '../../db/epoch-metrics-repository';
 import { linkSweepRuns, markRunFinished, markRunProgress, markRunStarted, upsertRuns, upsertTrials } from '../../db/run-repository';
 import { upsertSweep } from '../../db/sweep-repository';
@@ -46,7 +46,7 @@ function noise(...keys: number[]): number {
   return (h % 10007) / 10007 - 0.5;
 }
 
-export function fixtureMetrics(run: RunPlan, epoch: number): NewEpochMetrics {
+export function fixtureMetrics(run: RunPlan, epoch: number): NewTrainedEpochMetrics {
   const { dropout1: d1, dropout2: d2, weightDecay: wd, seed } = run;
   const decayed = wd > 0 ? 1 : 0;
   const keys = [Math.round(d1 * 10), Math.round(d2 * 10), decayed, seed, epoch];
@@ -82,7 +82,7 @@ export interface AnalysisFixture {
   trials: FixtureTrial[];
   runs: RunPlan[];
   /** The metrics stored for a run at an epoch, or undefined when the run stopped before it. */
-  metricsAt(runId: string, epoch: number): NewEpochMetrics | undefined;
+  metricsAt(runId: string, epoch: number): NewTrainedEpochMetrics | undefined;
   /** Trained epochs per run. */
   epochsOf(runId: string): number;
 }
@@ -101,10 +101,10 @@ async function insertSweep(db: Kysely<Database>, spec: SweepSpec): Promise<{ run
 export async function loadAnalysisFixture(db: Kysely<Database>): Promise<AnalysisFixture> {
   const main = await insertSweep(db, mainSweep);
   const shared = await insertSweep(db, sharedSweep);
-  const metrics = new Map<string, NewEpochMetrics[]>();
+  const metrics = new Map<string, NewTrainedEpochMetrics[]>();
   await Promise.all(
     main.runs.map(async (run) => {
-      const rows: NewEpochMetrics[] = [];
+      const rows: NewTrainedEpochMetrics[] = [];
       for (let epoch = 1; epoch <= epochsTrained(run); epoch++) rows.push(fixtureMetrics(run, epoch));
       metrics.set(run.runId, rows);
       await markRunStarted(db, run.runId, 'fixture', 'cpu');

@@ -1,4 +1,4 @@
-import type { NewEpochMetrics } from '../../db/epoch-metrics.table';
+import type { NewTrainedEpochMetrics } from '../../db/epoch-metrics.table';
 import type { AnalysisFixture, FixtureTrial } from './analysis-fixture';
 
 export interface GridPoint {
@@ -17,7 +17,7 @@ export interface GridGroup {
   point: GridPoint;
   trials: FixtureTrial[];
   /** Metrics at the trial's epoch of each seed whose run has reached it. */
-  bySeed: Map<number, NewEpochMetrics>;
+  bySeed: Map<number, NewTrainedEpochMetrics>;
 }
 
 /** The fixture's trials grouped by grid point. */

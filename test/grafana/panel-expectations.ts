@@ -28,12 +28,12 @@ const curves = (names: string[]): Expected => ({ rows: 3, columns: { epoch: i4, 
 const withAndWithout = (label: string): string[] => [`${label}, no dropout`, `${label}, dropout`];
 
 export const expected: Record<string, Expected> = {
-  'regsweep-overview/Runs by status': { rows: 1, columns: { done: i8, running: i8, pending: i8, failed: i8, cancelled: i8 } },
+  'regsweep-overview/Runs by status': { rows: 1, columns: { done: i8, running: i8, pending: i8, failed: i8, cancelled: i8, diverged: i8 } },
   'regsweep-overview/Epochs trained': { rows: 1, columns: { 'epochs trained': f8 } },
   'regsweep-overview/Trials, runs and time': { rows: 1, columns: { trials: i4, runs: i4, elapsed: f8, 'time left (one worker)': f8 } },
   'regsweep-overview/Best configurations at $epochs epochs': {
     rows: 8,
-    columns: { dropout1: f8, dropout2: f8, 'weight decay': f8, n: i4, 'test accuracy': f8, '95% CI': text, 'vs best': text, 'train-test gap': f8 },
+    columns: { dropout1: f8, dropout2: f8, 'weight decay': f8, n: i4, diverged: i4, 'test accuracy': f8, '95% CI': text, 'vs best': text, 'train-test gap': f8 },
   },
   'regsweep-overview/Runs per worker and backend': {
     rows: 1,
@@ -59,6 +59,7 @@ export const expected: Record<string, Expected> = {
       worker: text,
       backend: text,
       'time left': f8,
+      'diverged at': i4,
       error: text,
     },
   },

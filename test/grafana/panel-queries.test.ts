@@ -143,7 +143,7 @@ test("the dashboards' variables offer the sweep, its epochs, weight decays and s
 
 test('every sweep overview panel returns its columns and rows as regsweep_reader', async () => {
   const results = await runPanels(overview, await resolveVariables(overview));
-  assert.deepEqual(results.get('Runs by status')![0]!.rows, [[16, 0, 0, 0, 0]]);
+  assert.deepEqual(results.get('Runs by status')![0]!.rows, [[16, 0, 0, 0, 0, 0]]);
   assert.deepEqual(results.get('Epochs trained')![0]!.rows, [[1]]);
   const best = results.get('Best configurations at $epochs epochs')![0]!.rows;
   const top = await fx.handle.db
@@ -153,9 +153,9 @@ test('every sweep overview panel returns its columns and rows as regsweep_reader
     .orderBy('test_acc_mean', 'desc')
     .limit(1)
     .executeTakeFirstOrThrow();
-  assert.equal(best[0]![4], top.test_acc_mean);
-  assert.ok(best.every((r) => r[5] === 'n<3: no interval'), 'two seeds: no interval shown');
-  assert.equal(best[0]![6], 'best');
+  assert.equal(best[0]![5], top.test_acc_mean);
+  assert.ok(best.every((r) => r[6] === 'n<3: no interval'), 'two seeds: no interval shown');
+  assert.equal(best[0]![7], 'best');
 });
 
 for (const seed of ['mean', '1']) {

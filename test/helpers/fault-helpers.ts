@@ -24,7 +24,7 @@ export async function referenceMetrics(config: TrainConfig): Promise<EpochMetric
 }
 
 /** The deterministic part of an epoch's metrics, from either a database row or the engine. */
-export function stripTiming(m: EpochMetricsRow | EpochMetrics): Record<string, number> {
+export function stripTiming(m: EpochMetricsRow | EpochMetrics): Record<string, number | null> {
   const row = 'train_loss' in m;
   const r = m as EpochMetricsRow;
   const e = m as EpochMetrics;

@@ -18,6 +18,7 @@ const base: EffectVsControlView = {
   control_weight_decay: 0,
   control_kind: 'no regularization',
   n: 3,
+  n_excluded_diverged: 0,
   df: 2,
   config_mean: 0.85,
   control_mean: 0.838,

@@ -25,7 +25,8 @@ export const runStatusStat = (): stat.PanelBuilder =>
     .description(
       'How many of the sweep’s training runs are done, running, waiting, failed or cancelled. A run is one training job ' +
         '(one dropout1, dropout2, weight decay and seed), trained to the sweep’s largest epochs value. Failed runs exhausted ' +
-        'their retries; the Runs table below shows their error.',
+        'their retries; the Runs table below shows their error. Diverged runs are results, not failures: their training loss ' +
+        'or weights became NaN or infinite, training stopped there, and every mean leaves them out (see divergence_rate).',
     )
     .span(10)
     .unit(units.count)
@@ -35,7 +36,8 @@ export const runStatusStat = (): stat.PanelBuilder =>
                count(*) filter (where status = 'running') as "running",
                count(*) filter (where status = 'pending') as "pending",
                count(*) filter (where status = 'failed') as "failed",
-               count(*) filter (where status = 'cancelled') as "cancelled"
+               count(*) filter (where status = 'cancelled') as "cancelled",
+               count(*) filter (where status = 'diverged') as "diverged"
           from run_progress
          where ${sweepIs()}
       `),
@@ -44,7 +46,8 @@ export const runStatusStat = (): stat.PanelBuilder =>
     .overrideByName('running', fixedColor('blue'))
     .overrideByName('pending', fixedColor('text'))
     .overrideByName('failed', fixedColor('red'))
-    .overrideByName('cancelled', fixedColor('orange'));
+    .overrideByName('cancelled', fixedColor('orange'))
+    .overrideByName('diverged', fixedColor('purple'));
 
 export const epochProgressGauge = (): gauge.PanelBuilder =>
   new gauge.PanelBuilder()
@@ -99,12 +102,13 @@ export const bestConfigsTable = (): table.PanelBuilder =>
         "is a t-interval over seeds clipped to [0, 1] (marked * when clipped); below 3 seeds it is not informative and is not " +
         'shown. "vs best" compares each configuration with the best one by a paired t-test (or the exact sign-flip test when ' +
         "every seed differs by the same amount), Holm-adjusted over this epochs value's comparisons with the best (view " +
-        'config_vs_best). n counts the seeds that have reached this epoch. The gap is training minus test accuracy, both in inference mode.',
+        'config_vs_best). n counts the seeds that have reached this epoch without diverging; diverged counts those whose ' +
+        'training loss or weights became NaN or infinite by then, left out of every mean and interval. The gap is training minus test accuracy, both in inference mode.',
     )
     .span(14)
     .withTarget(
       sqlQuery(`
-        select b.dropout1, b.dropout2, b.weight_decay as "weight decay", b.n,
+        select b.dropout1, b.dropout2, b.weight_decay as "weight decay", b.n, b.n_diverged as "diverged",
                b.mean as "test accuracy",
                ${intervalText('b.ci_low', 'b.ci_high', 'b.ci_clipped', 'b.interval_informative')} as "95% CI",
                b.vs_best as "vs best",
@@ -217,17 +221,18 @@ export const runsTable = (): table.PanelBuilder =>
     .description(
       'Every run of the sweep: running and failed ones first, then waiting, then done. Progress is epochs done over ' +
         'the epochs the run must reach; time left is its remaining epochs times its mean epoch time. Attempts above 1 ' +
-        'mean the run was retried (a worker died or an error was retried); the error column shows the last error.',
+        'mean the run was retried (a worker died or an error was retried); the error column shows the last error. ' +
+        '"diverged at" is the epoch in which a diverged run’s loss or weights became NaN or infinite.',
     )
     .height(10)
     .withTarget(
       sqlQuery(`
         select ordinal as "#", dropout1, dropout2, weight_decay as "weight decay", seed, status,
                fraction_done as "progress", epochs_done as "epochs", attempts, worker, backend,
-               eta_seconds as "time left", error
+               eta_seconds as "time left", diverged_at_epoch as "diverged at", error
           from run_progress
          where ${sweepIs()}
-         order by case status when 'running' then 0 when 'failed' then 1 when 'pending' then 2 when 'cancelled' then 3 else 4 end,
+         order by case status when 'running' then 0 when 'failed' then 1 when 'diverged' then 2 when 'pending' then 3 when 'cancelled' then 4 else 5 end,
                   ordinal
          limit 1000
       `),

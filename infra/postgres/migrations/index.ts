@@ -12,6 +12,7 @@ import * as writerRole from './20261130T1010-writer-role';
 import * as signFlipAndMetricRangeFunctions from './20261202T0900-sign-flip-and-metric-range-functions';
 import * as effectVsControlView from './20261202T0910-effect-vs-control-view';
 import * as configIntervalViews from './20261202T0920-config-interval-views';
+import * as divergence from './20261202T1000-divergence';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T0900-sign-flip-and-metric-range-functions': signFlipAndMetricRangeFunctions,
   '20261202T0910-effect-vs-control-view': effectVsControlView,
   '20261202T0920-config-interval-views': configIntervalViews,
+  '20261202T1000-divergence': divergence,
 };
