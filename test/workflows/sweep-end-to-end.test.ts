@@ -126,7 +126,7 @@ test('regsweep status and results read a finished sweep', { timeout: 120_000 }, 
   const csv = await regsweep(['results', 'e2e', '--format', 'csv']);
   assert.equal(csv.code, 0, csv.stderr);
   const lines = csv.stdout.trim().split('\n');
-  assert.equal(lines[0], 'dropout1,dropout2,weight_decay,epochs,seeds,test_acc,train_acc_eval,gap');
+  assert.equal(lines[0], 'dropout1,dropout2,weight_decay,epochs,seeds,diverged,test_acc,train_acc_eval,gap');
   assert.equal(lines.length, 1 + 4, 'one line per grid point, seeds averaged');
 });
 
