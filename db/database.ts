@@ -11,6 +11,7 @@ import type { RunProgressView } from './run-progress.view';
 import type { EffectVsControlView } from './effect-vs-control.view';
 import type { ConfigIntervalView, ConfigVsBestView } from './config-interval.view';
 import type { DivergenceRateView } from './divergence-rate.view';
+import type { NoiseDiagnosticView } from './noise-diagnostic.view';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -30,6 +31,7 @@ export interface Database {
   config_interval: ConfigIntervalView;
   config_vs_best: ConfigVsBestView;
   divergence_rate: DivergenceRateView;
+  noise_diagnostic: NoiseDiagnosticView;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

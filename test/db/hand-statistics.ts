@@ -102,3 +102,31 @@ export function signFlipP(diffs: readonly number[]): number {
   visit(0, 0);
   return hits / 2 ** diffs.length;
 }
+
+/**
+ * P(F > f) for F on (df1, df2) degrees of freedom with df1 even, from the finite sum
+ * I_x(a, b) = x^a Σ_{j<b} Γ(a+j) / (Γ(a) j!) (1−x)^j with x = df2 / (df2 + df1·f), a = df2/2, b = df1/2.
+ */
+export function fUpperPEvenDf1(f: number, df1: number, df2: number): number {
+  if (df1 % 2 !== 0) throw new Error(`df1 must be even, got ${df1}`);
+  const x = df2 / (df2 + df1 * f);
+  const a = df2 / 2;
+  let term = 1;
+  let sum = 1;
+  for (let j = 1; j < df1 / 2; j++) {
+    term *= ((a + j - 1) / j) * (1 - x);
+    sum += term;
+  }
+  return x ** a * sum;
+}
+
+/** One-way ANOVA by its definition: F, df1 and df2 over groups of observations. */
+export function oneWayAnova(groups: readonly (readonly number[])[]): { f: number; df1: number; df2: number } {
+  const all = groups.flat();
+  const grand = mean(all);
+  const between = groups.reduce((s, g) => s + g.length * (mean(g) - grand) ** 2, 0);
+  const within = groups.reduce((s, g) => s + g.reduce((t, x) => t + (x - mean(g)) ** 2, 0), 0);
+  const df1 = groups.length - 1;
+  const df2 = all.length - groups.length;
+  return { f: between / df1 / (within / df2), df1, df2 };
+}

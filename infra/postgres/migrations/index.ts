@@ -13,6 +13,7 @@ import * as signFlipAndMetricRangeFunctions from './20261202T0900-sign-flip-and-
 import * as effectVsControlView from './20261202T0910-effect-vs-control-view';
 import * as configIntervalViews from './20261202T0920-config-interval-views';
 import * as divergence from './20261202T1000-divergence';
+import * as noiseDiagnostic from './20261203T0900-noise-diagnostic';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T0910-effect-vs-control-view': effectVsControlView,
   '20261202T0920-config-interval-views': configIntervalViews,
   '20261202T1000-divergence': divergence,
+  '20261203T0900-noise-diagnostic': noiseDiagnostic,
 };
