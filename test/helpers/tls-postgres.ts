@@ -3,6 +3,7 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../infra/local/free-port';
+import { makeSelfSignedCertificate } from './self-signed';
 
 // Test-only setting: the folder of a PostgreSQL server's initdb and pg_ctl.
 const binDir = process.env.REGSWEEP_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -48,23 +49,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const ca of ['ca', 'other-ca']) {
-      openssl(
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        `/CN=regsweep test ${ca}`,
-        '-keyout',
-        file(`${ca}.key`),
-        '-out',
-        file(`${ca}.pem`),
-      );
-    }
+    for (const ca of ['ca', 'other-ca']) makeSelfSignedCertificate(dir, ca, `regsweep test ${ca}`);
     writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', file('server.key'), '-out', file('server.csr'));
     openssl(

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { loadConfig } from '../../config';
 import { connectWorker } from '../../infra/temporal/connect';
 import { startDevServer, type DevServer } from '../../infra/temporal/dev-server';
 import { locateTemporalCli } from '../../infra/temporal/temporal-cli';
+import { makeSelfSignedCertificate } from '../helpers/self-signed';
 
 // The Temporal settings README.md lists for a remote cluster (TEMPORAL_TLS_CERT,
 // TEMPORAL_TLS_KEY, TEMPORAL_API_KEY), tried through `regsweep status` as far as this machine
@@ -26,29 +27,7 @@ let server: DevServer;
 let devAddress: string;
 
 before(async () => {
-  for (const name of ['client', 'other']) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        `/CN=regsweep ${name}`,
-        '-keyout',
-        file(`${name}.key`),
-        '-out',
-        file(`${name}.pem`),
-      ],
-      {
-        stdio: 'pipe',
-      },
-    );
-  }
+  for (const name of ['client', 'other']) makeSelfSignedCertificate(dir, name, `regsweep ${name}`);
   writeFileSync(file('not-pem.txt'), 'not a certificate\n');
   server = await startDevServer({ cliPath: locateTemporalCli(loadConfig().temporalCliPath), home: file('server'), port: 0, uiPort: 0, headless: true });
   devAddress = `localhost:${server.address.split(':').pop()}`;
