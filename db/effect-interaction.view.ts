@@ -5,7 +5,9 @@ import type { EffectMetric } from './effect-metric';
  * value, effects relative to no regularisation and the interaction contrast
  * value(d, w) − value(d, 0) − value(0, w) + value(0, 0), paired by seed over the `n` seeds
  * that have all four cells. Intervals, t and p are null below two seeds;
- * `interaction_p_holm` is Holm-adjusted within one sweep, metric and epochs value.
+ * `interaction_p_holm` is Holm-adjusted within one sweep, metric and epochs value
+ * (also as `p_holm_epochs`); `p_holm` adjusts over the whole sweep and metric, every epochs value.
+ * Where t is undefined (n < 2 or all differences equal) `p_used` is the sign-flip p.
  */
 export interface EffectInteractionView {
   sweep_id: string;
@@ -34,4 +36,15 @@ export interface EffectInteractionView {
   interaction_t: number | null;
   interaction_p: number | null;
   interaction_p_holm: number | null;
+  /** Exact paired sign-flip p-value over all 2^n sign patterns; null outside 1 ≤ n ≤ 12. */
+  interaction_p_sign_flip: number | null;
+  /** Which test `p_used` comes from: the t-test where defined, else the sign-flip test. */
+  p_test: 't' | 'sign-flip' | null;
+  p_used: number | null;
+  /** Holm over the whole (sweep, metric) family: every row at every epochs value. */
+  p_holm: number | null;
+  holm_m: number;
+  /** Holm within one (sweep, metric, epochs value); equal to `interaction_p_holm`. */
+  p_holm_epochs: number | null;
+  holm_m_epochs: number;
 }

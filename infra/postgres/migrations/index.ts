@@ -14,6 +14,7 @@ import * as effectVsControlView from './20261202T0910-effect-vs-control-view';
 import * as configIntervalViews from './20261202T0920-config-interval-views';
 import * as divergence from './20261202T1000-divergence';
 import * as noiseDiagnostic from './20261203T0900-noise-diagnostic';
+import * as effectFamilies from './20261203T0910-effect-families';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T0920-config-interval-views': configIntervalViews,
   '20261202T1000-divergence': divergence,
   '20261203T0900-noise-diagnostic': noiseDiagnostic,
+  '20261203T0910-effect-families': effectFamilies,
 };
