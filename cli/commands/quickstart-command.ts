@@ -37,8 +37,10 @@ export function registerQuickstartCommand(program: Command, ctx: CommandContext)
         try {
           const handle = await startOrAttach(client, spec.name, ctx.config.taskQueue, raw, ctx.err);
           ctx.err(`sweep ${spec.name}: training on ${path.relative(process.cwd(), opts.spec)}; Temporal UI: ${stack.uiUrl ?? 'disabled'}`);
+          const started = performance.now();
           const summary = await followSweep(handle, { interactive: Boolean(process.stderr.isTTY), log: ctx.err });
-          ctx.out(`\nsweep ${summary.sweepId}: ${summary.trials} trials, ${summary.runs} runs (${summary.trained} trained, ${summary.reused} reused), ${summary.failed} failed`);
+          const seconds = Math.round((performance.now() - started) / 1000);
+          ctx.out(`\nsweep ${summary.sweepId}: ${summary.trials} trials, ${summary.runs} runs (${summary.trained} trained, ${summary.reused} reused), ${summary.failed} failed, in ${seconds} s`);
           await printResults(ctx, spec.name, 'table');
           const database = openDatabase(stack.readerDatabaseUrl, { max: 1 });
           try {
