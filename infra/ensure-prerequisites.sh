@@ -10,8 +10,7 @@ dataset=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 if [ -z "${REGSWEEP_DATA_DIR:-}" ] && [ ! -f "$dataset" ] && [ ! -f "$HOME/.cache/regsweep/fashion-mnist/train-images-idx3-ubyte.gz" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's dataset-fashion-mnist package"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq dataset-fashion-mnist >/dev/null
+    bash infra/setup/apt-install.sh dataset-fashion-mnist
   else
     echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist', or 'regsweep data fetch', or set REGSWEEP_DATA_DIR" >&2
     exit 1
@@ -22,8 +21,7 @@ fi
 if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's chromium package for the report tests"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null
+    bash infra/setup/apt-install.sh chromium
   else
     echo "the report tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2
     exit 1

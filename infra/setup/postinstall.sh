@@ -10,8 +10,7 @@ cd "$(dirname "$0")/../.."
 need="$(bash infra/setup/native-requirements.sh)"
 if [ -n "$need" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "regsweep: installing $need for the native training engine"
-  if ! { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $need; } >/tmp/regsweep-apt.log 2>&1; then
-    echo "regsweep: apt-get install $need failed; see /tmp/regsweep-apt.log" >&2
-  fi
+  # A failure is already one line; the build step below then says what is still missing.
+  bash infra/setup/apt-install.sh $need || true
 fi
 exec bash infra/setup/build-native.sh
