@@ -1,4 +1,4 @@
-import type { EffectMetric } from './effect-metric';
+import type { EffectMetric, EffectPValueColumns } from './effect-metric';
 
 /**
  * The `effect_interaction` view: per dropout setting ≠ (0, 0), weight decay > 0 and epochs
@@ -9,7 +9,7 @@ import type { EffectMetric } from './effect-metric';
  * (also as `p_holm_epochs`); `p_holm` adjusts over the whole sweep and metric, every epochs value.
  * Where t is undefined (n < 2 or all differences equal) `p_used` is the sign-flip p.
  */
-export interface EffectInteractionView {
+export interface EffectInteractionView extends EffectPValueColumns {
   sweep_id: string;
   metric: EffectMetric;
   epochs: number;
@@ -38,13 +38,4 @@ export interface EffectInteractionView {
   interaction_p_holm: number | null;
   /** Exact paired sign-flip p-value over all 2^n sign patterns; null outside 1 ≤ n ≤ 12. */
   interaction_p_sign_flip: number | null;
-  /** Which test `p_used` comes from: the t-test where defined, else the sign-flip test. */
-  p_test: 't' | 'sign-flip' | null;
-  p_used: number | null;
-  /** Holm over the whole (sweep, metric) family: every row at every epochs value. */
-  p_holm: number | null;
-  holm_m: number;
-  /** Holm within one (sweep, metric, epochs value); equal to `interaction_p_holm`. */
-  p_holm_epochs: number | null;
-  holm_m_epochs: number;
 }

@@ -1,10 +1,8 @@
-import type { EffectMetric } from './effect-metric';
+import type { EffectMetric, EffectPValueColumns } from './effect-metric';
 
 /** How the control of `effect_vs_control` was chosen. */
 export type ControlKind = 'no regularization' | 'lowest value of each axis';
 
-/** Which test produced `p_used`: the paired t-test, or the exact sign-flip test where t is undefined. */
-export type PairedTestName = 't' | 'sign-flip';
 
 /**
  * The `effect_vs_control` view: every configuration other than the control, per metric and
@@ -15,7 +13,7 @@ export type PairedTestName = 't' | 'sign-flip';
  * where defined, else the sign-flip p (n ≤ 12); `p_holm` is Holm-adjusted over the sweep and
  * metric (all epochs values, `holm_m` comparisons), `p_holm_epochs` within one epochs value.
  */
-export interface EffectVsControlView {
+export interface EffectVsControlView extends EffectPValueColumns {
   sweep_id: string;
   metric: EffectMetric;
   epochs: number;
@@ -40,10 +38,4 @@ export interface EffectVsControlView {
   diff_t: number | null;
   diff_p: number | null;
   diff_p_sign_flip: number | null;
-  p_test: PairedTestName | null;
-  p_used: number | null;
-  p_holm: number | null;
-  holm_m: number;
-  p_holm_epochs: number | null;
-  holm_m_epochs: number;
 }
