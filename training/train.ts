@@ -5,6 +5,7 @@ import { activationVariances, evaluateSplit, frobeniusNorm } from './evaluate';
 import { balancedSubset, type Dataset } from './fashion-mnist';
 import { imagePixels } from './idx-format';
 import { buildMlp, type Mlp } from './mlp';
+import { checkMinibatchLoss } from './divergence';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
 import { sgdStep } from './sgd-step';
 import { validateTrainConfig, type TrainConfig } from './train-config';
@@ -100,8 +101,8 @@ async function trainEpoch(
     try {
       const step = sgdStep(mlp, batch, { epoch, batch: b, lr, weightDecay });
       // The loss is read back every batch anyway, so checking it costs nothing, and stopping at
-      // the first non-finite batch spares the rest of a diverged epoch.
-      if (!Number.isFinite(step.lossSum)) throw new TrainingDivergedError(epoch, b + 1, 'training loss', step.lossSum);
+      // the first diverged batch spares the rest of a diverged epoch.
+      checkMinibatchLoss(step.lossSum / batch.rows, epoch, b + 1);
       lossSum += step.lossSum;
       correct += step.correct;
     } finally {
@@ -132,8 +133,10 @@ function resumeEpoch(resumeFrom: Checkpoint | null, epochs: number): number {
  * @returns the metrics of the epochs trained by this call (empty when the checkpoint is already at `epochs`).
  * @throws TrainConfigError for a bad config or a checkpoint past `epochs`; CheckpointError for a
  *   checkpoint that is damaged or shaped for another model; DatasetError for inconsistent data;
- *   TrainingDivergedError when a minibatch's training loss or a weight becomes NaN or ±Infinity
- *   (the run's outcome, not a fault: onEpoch has been called for every epoch before that one only).
+ *   TrainingDivergedError when a minibatch's mean training loss becomes NaN, ±Infinity or larger
+ *   than the exploding-loss limit of training/divergence.ts, or a weight becomes NaN or
+ *   ±Infinity (the run's outcome, not a fault: onEpoch has been called for every epoch before
+ *   that one only).
  */
 export async function train(
   config: TrainConfig,

@@ -59,26 +59,29 @@ export class BackendUnavailableError extends Error {
 }
 
 /**
- * Thrown by train when a run diverges: the training loss of a minibatch (checked every batch,
- * where it is read anyway) or a weight matrix after an epoch is NaN or ±Infinity. Training
- * stops there, since every later epoch would only carry the non-finite values on. Divergence is
- * a result of the configuration, not a fault: the same config and seed diverge again at the
- * same point, so callers record it as the run's outcome instead of retrying.
+ * Thrown by train when a run diverges: the mean training loss of a minibatch (checked every
+ * batch, where it is read anyway) is NaN, ±Infinity or above the exploding-loss limit of
+ * training/divergence.ts, or a weight matrix after an epoch is NaN or ±Infinity. Training stops
+ * there, since every later epoch would only carry the broken values on. Divergence is a result
+ * of the configuration, not a fault: the same config and seed diverge again at the same point,
+ * so callers record it as the run's outcome instead of retrying.
  */
 export class TrainingDivergedError extends Error {
   override readonly name = 'TrainingDivergedError';
 
   constructor(
-    /** 1-based epoch in which the non-finite value appeared; its metrics are not meaningful. */
+    /** 1-based epoch in which the divergence appeared; its metrics are not meaningful. */
     readonly epoch: number,
-    /** 1-based minibatch of that epoch whose loss was non-finite; null when found after the epoch (weights). */
+    /** 1-based minibatch of that epoch whose loss diverged; null when found after the epoch (weights). */
     readonly batch: number | null,
-    /** What was non-finite: `training loss`, or a parameter name such as `W1`. */
+    /** What diverged: `training loss` (mean nats per example), or a parameter name such as `W1`. */
     readonly quantity: string,
-    /** The non-finite value itself. */
+    /** The offending value: non-finite, or a finite loss above the limit. */
     readonly value: number,
+    /** What a value must be for training to continue. */
+    requirement = 'a finite value is required to continue',
   ) {
     const where = batch === null ? `after epoch ${epoch}` : `at epoch ${epoch}, batch ${batch}`;
-    super(`training diverged ${where}: ${quantity} is ${value}, a finite value is required to continue`);
+    super(`training diverged ${where}: ${quantity} is ${value}, ${requirement}`);
   }
 }
