@@ -1,13 +1,12 @@
 import {
   SpecError,
-  defaultMaxTrials,
   defaultOrchestration,
-  defaultTrainSettings,
   type SweepGrid,
   type SweepOrchestration,
   type SweepSpec,
   type SweepTrainSettings,
 } from './sweep-spec';
+import { defaultMaxTrials, defaultTrainSettings, trainingLimits, type IntegerLimit } from './training-limits';
 
 /*
  * Hand-written rather than schema-library based: this runs inside Temporal's
@@ -48,11 +47,15 @@ function finiteNumber(value: unknown, field: string, requirement: string): numbe
   return value;
 }
 
-function positiveInteger(value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): number {
-  const requirement = max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `an integer in [1, ${max}]`;
+function integerIn(value: unknown, field: string, { min, max }: IntegerLimit): number {
+  const requirement = `an integer in [${min}, ${max}]`;
   const n = finiteNumber(value, field, requirement);
-  if (!Number.isInteger(n) || n < 1 || n > max) fail(field, requirement, value);
+  if (!Number.isInteger(n) || n < min || n > max) fail(field, requirement, value);
   return n;
+}
+
+function positiveInteger(value: unknown, field: string, max: number): number {
+  return integerIn(value, field, { min: 1, max });
 }
 
 function axis(value: unknown, field: string, check: (v: unknown, f: string) => number): number[] {
@@ -75,10 +78,7 @@ const weightDecay = (v: unknown, f: string): number => {
   const n = finiteNumber(v, f, 'a finite number >= 0');
   return n >= 0 ? n : fail(f, 'a finite number >= 0', v);
 };
-const seed = (v: unknown, f: string): number => {
-  const n = finiteNumber(v, f, 'an integer in [0, 2^31)');
-  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 ? n : fail(f, 'an integer in [0, 2^31)', v);
-};
+const seed = (v: unknown, f: string): number => integerIn(v, f, trainingLimits.seed);
 
 function parseGrid(value: unknown): SweepGrid {
   const g = asObject(value, 'grid');
@@ -88,7 +88,7 @@ function parseGrid(value: unknown): SweepGrid {
     dropout1: axis(g.dropout1, 'grid.dropout1', dropoutRate),
     dropout2: axis(g.dropout2, 'grid.dropout2', dropoutRate),
     weightDecay: axis(g.weightDecay, 'grid.weightDecay', weightDecay),
-    epochs: axis(g.epochs, 'grid.epochs', (v, f) => positiveInteger(v, f, 10_000)),
+    epochs: axis(g.epochs, 'grid.epochs', (v, f) => integerIn(v, f, trainingLimits.epochs)),
   };
 }
 
@@ -103,15 +103,15 @@ function parseTrain(value: unknown): SweepTrainSettings {
     fail('train.hidden', 'an array of two layer sizes (the model has two hidden layers)', hiddenValue);
   }
   const hidden: [number, number] = [
-    positiveInteger(hiddenValue[0], 'train.hidden[0]', 8192),
-    positiveInteger(hiddenValue[1], 'train.hidden[1]', 8192),
+    integerIn(hiddenValue[0], 'train.hidden[0]', trainingLimits.hidden),
+    integerIn(hiddenValue[1], 'train.hidden[1]', trainingLimits.hidden),
   ];
   const subset = t.trainSubset ?? null;
   return {
     lr,
-    batchSize: t.batchSize === undefined ? defaultTrainSettings.batchSize : positiveInteger(t.batchSize, 'train.batchSize', 60_000),
+    batchSize: t.batchSize === undefined ? defaultTrainSettings.batchSize : integerIn(t.batchSize, 'train.batchSize', trainingLimits.batchSize),
     hidden,
-    trainSubset: subset === null ? null : positiveInteger(subset, 'train.trainSubset', 60_000),
+    trainSubset: subset === null ? null : integerIn(subset, 'train.trainSubset', trainingLimits.trainSubset),
   };
 }
 

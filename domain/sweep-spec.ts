@@ -12,7 +12,7 @@ export interface SweepGrid {
   epochs: number[];
 }
 
-/** Training settings shared by every run of the sweep. */
+/** Training settings shared by every run of the sweep; bounds and defaults in training-limits.ts. */
 export interface SweepTrainSettings {
   /** @default 0.5 */
   lr: number;
@@ -51,13 +51,6 @@ export interface SweepSpec {
   orchestration: SweepOrchestration;
 }
 
-export const defaultTrainSettings: SweepTrainSettings = Object.freeze({
-  lr: 0.5,
-  batchSize: 256,
-  hidden: [256, 256] as [number, number],
-  trainSubset: null,
-});
-
 export const defaultOrchestration: SweepOrchestration = Object.freeze({
   heartbeatTimeoutSeconds: 120,
   retryInitialSeconds: 2,
@@ -65,9 +58,6 @@ export const defaultOrchestration: SweepOrchestration = Object.freeze({
   maxAttempts: 5,
   trainTaskQueue: 'regsweep-train',
 });
-
-/** Default cap on trials per sweep; larger sweeps must raise `maxTrials` explicitly. */
-export const defaultMaxTrials = 100_000;
 
 /** The spec is invalid; `field` is its JSON path, e.g. `grid.dropout1[2]`. */
 export class SpecError extends Error {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { datasetFileNames, datasetFiles, datasetInstallHint, systemDatasetDir, userDatasetCacheDir } from './dataset-files';
 import { classCount, imagePixels, readIdxFile } from './idx-format';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
-import { fashionMnistTrainCount } from './train-config';
+import { fashionMnistTrainCount, trainingLimits } from '../domain/training-limits';
 import { DatasetError, TrainConfigError } from './training-errors';
 
 export const fashionMnistTestCount = 10000;
@@ -119,8 +119,9 @@ export function loadDatasetCached(dir: string): Dataset {
  * @throws TrainConfigError when size is not an integer in [10, 60000] or a class has too few images.
  */
 export function balancedSubset(labels: Uint8Array, size: number, seed: number): Int32Array {
-  if (!Number.isInteger(size) || size < 10 || size > fashionMnistTrainCount) {
-    throw new TrainConfigError(`trainSubset must be an integer in [10, ${fashionMnistTrainCount}], got ${size}`, 'trainSubset');
+  const { min, max } = trainingLimits.trainSubset;
+  if (!Number.isInteger(size) || size < min || size > max) {
+    throw new TrainConfigError(`trainSubset must be an integer in [${min}, ${max}], got ${size}`, 'trainSubset');
   }
   const byClass: number[][] = Array.from({ length: classCount }, () => []);
   labels.forEach((label, index) => byClass[label]?.push(index));

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { fashionMnistClassCount } from '../domain/training-limits';
 import { datasetInstallHint, datasetRepairHint } from './dataset-files';
 import { DatasetError } from './training-errors';
 
@@ -14,7 +15,7 @@ const magicByKind = { images: 2051, labels: 2049 } as const;
 const headerBytesByKind = { images: 16, labels: 8 } as const;
 export const imageSide = 28;
 export const imagePixels = imageSide * imageSide;
-export const classCount = 10;
+export const classCount = fashionMnistClassCount;
 
 function readGunzipped(file: string): Buffer {
   let compressed: Buffer;

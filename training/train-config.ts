@@ -1,7 +1,5 @@
+import { defaultInitStd, defaultTrainSettings, trainingLimits, type IntegerLimit } from '../domain/training-limits';
 import { TrainConfigError } from './training-errors';
-
-/** Size of the Fashion-MNIST training split; the upper bound of `trainSubset`. */
-export const fashionMnistTrainCount = 60000;
 
 /**
  * Settings of one training run of the d2l dropout MLP
@@ -14,9 +12,9 @@ export interface TrainConfig {
   dropout2: number;
   /** L2 penalty coefficient on weight matrices (never biases), >= 0. */
   weightDecay: number;
-  /** Non-negative integer seeding init, shuffle order and dropout masks. */
+  /** Integer seeding init, shuffle order and dropout masks, in `trainingLimits.seed`. */
   seed: number;
-  /** Train until this epoch (1-based, inclusive). */
+  /** Train until this epoch (1-based, inclusive), in `trainingLimits.epochs`. */
   epochs: number;
   /** SGD learning rate. @default 0.5 */
   lr: number;
@@ -30,20 +28,11 @@ export interface TrainConfig {
   initStd?: number;
 }
 
-/** The d2l defaults for every setting a sweep does not vary. */
-export const defaultTrainSettings = {
-  lr: 0.5,
-  batchSize: 256,
-  hidden: [256, 256],
-  trainSubset: null,
-  initStd: 0.01,
-} as const;
-
-/** The fields a caller must give; everything else falls back to {@link defaultTrainSettings}. */
+/** The fields a caller must give; everything else falls back to the defaults of domain/training-limits.ts. */
 export type TrainConfigInput = Pick<TrainConfig, 'dropout1' | 'dropout2' | 'weightDecay' | 'seed' | 'epochs'> &
   Partial<Omit<TrainConfig, 'dropout1' | 'dropout2' | 'weightDecay' | 'seed' | 'epochs'>>;
 
-/** Fills unset settings with {@link defaultTrainSettings}, then validates. */
+/** Fills unset settings with the defaults of domain/training-limits.ts, then validates. */
 export function withTrainDefaults(input: TrainConfigInput): Required<TrainConfig> {
   return validateTrainConfig({
     ...input,
@@ -51,7 +40,7 @@ export function withTrainDefaults(input: TrainConfigInput): Required<TrainConfig
     batchSize: input.batchSize ?? defaultTrainSettings.batchSize,
     hidden: input.hidden ?? [...defaultTrainSettings.hidden],
     trainSubset: input.trainSubset === undefined ? defaultTrainSettings.trainSubset : input.trainSubset,
-    initStd: input.initStd ?? defaultTrainSettings.initStd,
+    initStd: input.initStd ?? defaultInitStd,
   });
 }
 
@@ -63,8 +52,12 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function requireInteger(field: string, value: unknown, min: number, max: number): number {
-  if (!isNumber(value) || !Number.isInteger(value) || value < min || value > max) {
+function isIntegerIn(value: unknown, { min, max }: IntegerLimit): value is number {
+  return isNumber(value) && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function requireInteger(field: string, value: unknown, { min, max }: IntegerLimit): number {
+  if (!isIntegerIn(value, { min, max })) {
     throw new TrainConfigError(`${field} must be an integer in [${min}, ${max}], got ${describe(value)}`, field);
   }
   return value;
@@ -96,23 +89,15 @@ export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
     throw new TrainConfigError(`weightDecay must be a finite number >= 0, got ${describe(weightDecay)}`, 'weightDecay');
   }
   const hidden: unknown = c.hidden;
-  if (
-    !Array.isArray(hidden) ||
-    hidden.length !== 2 ||
-    !hidden.every((width) => isNumber(width) && Number.isInteger(width) && width >= 1 && width <= 16384)
-  ) {
-    throw new TrainConfigError(
-      `hidden must be two integer layer widths in [1, 16384], got ${describe(hidden)}`,
-      'hidden',
-    );
+  const widths = trainingLimits.hidden;
+  if (!Array.isArray(hidden) || hidden.length !== 2 || !hidden.every((width) => isIntegerIn(width, widths))) {
+    throw new TrainConfigError(`hidden must be two integer layer widths in [${widths.min}, ${widths.max}], got ${describe(hidden)}`, 'hidden');
   }
   const trainSubset: unknown = c.trainSubset;
-  if (
-    trainSubset !== null &&
-    (!isNumber(trainSubset) || !Number.isInteger(trainSubset) || trainSubset < 10 || trainSubset > fashionMnistTrainCount)
-  ) {
+  const subsets = trainingLimits.trainSubset;
+  if (trainSubset !== null && !isIntegerIn(trainSubset, subsets)) {
     throw new TrainConfigError(
-      `trainSubset must be null or an integer in [10, ${fashionMnistTrainCount}], got ${describe(trainSubset)}`,
+      `trainSubset must be null or an integer in [${subsets.min}, ${subsets.max}], got ${describe(trainSubset)}`,
       'trainSubset',
     );
   }
@@ -120,12 +105,12 @@ export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
     dropout1: requireProbability('dropout1', c.dropout1),
     dropout2: requireProbability('dropout2', c.dropout2),
     weightDecay,
-    seed: requireInteger('seed', c.seed, 0, Number.MAX_SAFE_INTEGER),
-    epochs: requireInteger('epochs', c.epochs, 1, 100000),
+    seed: requireInteger('seed', c.seed, trainingLimits.seed),
+    epochs: requireInteger('epochs', c.epochs, trainingLimits.epochs),
     lr: requirePositive('lr', c.lr),
-    batchSize: requireInteger('batchSize', c.batchSize, 1, fashionMnistTrainCount),
+    batchSize: requireInteger('batchSize', c.batchSize, trainingLimits.batchSize),
     hidden: [hidden[0] as number, hidden[1] as number],
     trainSubset: c.trainSubset,
-    initStd: requirePositive('initStd', c.initStd ?? defaultTrainSettings.initStd),
+    initStd: requirePositive('initStd', c.initStd ?? defaultInitStd),
   };
 }

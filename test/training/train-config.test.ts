@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultTrainSettings, validateTrainConfig, withTrainDefaults, type TrainConfig } from '../../training/train-config';
+import { validateTrainConfig, withTrainDefaults, type TrainConfig } from '../../training/train-config';
 import { TrainConfigError } from '../../training/training-errors';
 
 const good: TrainConfig = {
@@ -31,21 +31,21 @@ test('validateTrainConfig names the field, the range and the value when a field 
   rejects({ dropout2: 1 }, 'dropout2', 'dropout2 must be in [0, 1), got 1');
   rejects({ dropout2: -0.1 }, 'dropout2', 'dropout2 must be in [0, 1), got -0.1');
   rejects({ weightDecay: -1 }, 'weightDecay', 'weightDecay must be a finite number >= 0, got -1');
-  rejects({ seed: 1.5 }, 'seed', 'seed must be an integer in [0, 9007199254740991], got 1.5');
-  rejects({ epochs: 0 }, 'epochs', 'epochs must be an integer in [1, 100000], got 0');
+  rejects({ seed: 1.5 }, 'seed', 'seed must be an integer in [0, 2147483647], got 1.5');
+  rejects({ epochs: 0 }, 'epochs', 'epochs must be an integer in [1, 10000], got 0');
   rejects({ lr: 0 }, 'lr', 'lr must be a finite number > 0, got 0');
   rejects({ batchSize: 0 }, 'batchSize', 'batchSize must be an integer in [1, 60000], got 0');
-  rejects({ hidden: [256] }, 'hidden', 'hidden must be two integer layer widths in [1, 16384], got [256]');
+  rejects({ hidden: [256] }, 'hidden', 'hidden must be two integer layer widths in [1, 8192], got [256]');
   rejects({ trainSubset: 5 }, 'trainSubset', 'trainSubset must be null or an integer in [10, 60000], got 5');
   rejects({ initStd: Number.NaN }, 'initStd', 'initStd must be a finite number > 0, got NaN');
 });
 
 test('validateTrainConfig rejects wrongly typed fields when the config comes from JSON', () => {
   rejects({ dropout1: '0.2' }, 'dropout1', 'dropout1 must be in [0, 1), got "0.2"');
-  rejects({ epochs: null }, 'epochs', 'epochs must be an integer in [1, 100000], got null');
+  rejects({ epochs: null }, 'epochs', 'epochs must be an integer in [1, 10000], got null');
 });
 
 test('withTrainDefaults uses the d2l defaults when only the swept fields are given', () => {
   const config = withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 3, epochs: 2 });
-  assert.deepEqual(config, { dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 3, epochs: 2, ...defaultTrainSettings, hidden: [256, 256] });
+  assert.deepEqual(config, { dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 3, epochs: 2, lr: 0.5, batchSize: 256, hidden: [256, 256], trainSubset: null, initStd: 0.01 });
 });

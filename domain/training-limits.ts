@@ -1,0 +1,58 @@
+/**
+ * The bounds and defaults of every training setting, written once. The spec validator (inside
+ * Temporal's workflow sandbox, so this module stays pure: no imports beyond types), the
+ * training config validator, buildMlp and the training-subset sampler all read them from here,
+ * so a spec that validates always trains.
+ */
+import type { SweepTrainSettings } from './sweep-spec';
+
+/** Size of the Fashion-MNIST training split. */
+export const fashionMnistTrainCount = 60_000;
+
+/** Number of Fashion-MNIST classes. */
+export const fashionMnistClassCount = 10;
+
+/** An inclusive integer range. */
+export interface IntegerLimit {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Inclusive bounds of the integer training settings. */
+export const trainingLimits = Object.freeze({
+  /**
+   * A full-data epoch takes about a second on the native engine (docs/performance.md), so
+   * 10,000 epochs is about three hours per run; a larger value is far more likely a typo than
+   * an experiment, and would hold a training worker for a day.
+   */
+  epochs: { min: 1, max: 10_000 },
+  /**
+   * Width of each hidden layer. At 8,192 the middle weight matrix alone is 256 MiB of float32,
+   * and with its gradient and the SGD update's copy a run holds about 1 GiB; workers run
+   * several runs at once on ordinary machines.
+   */
+  hidden: { min: 1, max: 8_192 },
+  /** A minibatch can hold at most the whole training split. */
+  batchSize: { min: 1, max: fashionMnistTrainCount },
+  /** The subset is class-balanced, so it needs at least one image of every class. */
+  trainSubset: { min: fashionMnistClassCount, max: fashionMnistTrainCount },
+  /** Seeds are stored in Postgres `integer` columns. */
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} satisfies Record<string, IntegerLimit>);
+
+/** The d2l defaults for every training setting a sweep does not vary. */
+export const defaultTrainSettings: Readonly<SweepTrainSettings> = Object.freeze({
+  lr: 0.5,
+  batchSize: 256,
+  hidden: Object.freeze([256, 256]) as unknown as [number, number],
+  trainSubset: null,
+});
+
+/** Standard deviation of the normal weight init, as in d2l; not a sweep setting. */
+export const defaultInitStd = 0.01;
+
+/** Default cap on trials per sweep; larger sweeps must raise `REGSWEEP_MAX_TRIALS` explicitly. */
+export const defaultMaxTrials = 100_000;
+
+/** The largest trials cap `REGSWEEP_MAX_TRIALS` may set. */
+export const largestMaxTrials = 10_000_000;
