@@ -12,6 +12,8 @@ import type { EffectVsControlView } from './effect-vs-control.view';
 import type { ConfigIntervalView, ConfigVsBestView } from './config-interval.view';
 import type { DivergenceRateView } from './divergence-rate.view';
 import type { NoiseDiagnosticView } from './noise-diagnostic.view';
+import type { MainEffectView } from './main-effect.view';
+import type { EpochCurveView, WeightNormCurveView } from './epoch-curve.view';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -32,6 +34,9 @@ export interface Database {
   config_vs_best: ConfigVsBestView;
   divergence_rate: DivergenceRateView;
   noise_diagnostic: NoiseDiagnosticView;
+  main_effect: MainEffectView;
+  epoch_curve: EpochCurveView;
+  weight_norm_curve: WeightNormCurveView;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

@@ -81,6 +81,15 @@ export const epochsIs = (column = 'epochs'): string => `${column}::text = \${epo
 export const weightDecayIn = (column = 'weight_decay'): string => `${column}::text = any(array[$weight_decay]::text[])`;
 export const seedMatches = (column = 'seed'): string => `(\${seed:sqlstring} = 'mean' or ${column}::text = \${seed:sqlstring})`;
 
+/*
+ * The same selection as arguments of the analysis functions (regsweep_main_effect,
+ * regsweep_epoch_curve, regsweep_weight_norm_curve), which take it as text.
+ */
+export const selectedSweep = (): string => '${sweep:sqlstring}';
+export const selectedEpochs = (): string => '${epochs:sqlstring}';
+export const selectedWeightDecays = (): string => 'array[$weight_decay]::text[]';
+export const selectedSeed = (): string => '${seed:sqlstring}';
+
 /** Units used across the dashboards. Accuracies and their differences are fractions in [0, 1]. */
 export const units = {
   fraction: 'percentunit',
@@ -185,3 +194,20 @@ export const vsBestMappings = (): dashboard.ValueMapping[] => [
 /** A config_vs_best row's mean as matrix text: `85.1% ★` best, `≈` within seed noise of it, `(n<3)` too few seeds. */
 export const vsBestCell = (mean = 'mean', vsBest = 'vs_best'): string =>
   `to_char(${mean} * 100, 'FM990.0') || '%' || case ${vsBest} when 'best' then ' ★' when 'within seed noise of the best' then ' ≈' when 'too few seeds' then ' (n<3)' else '' end`;
+
+/*
+ * The p-value columns of the effect tables (effect_vs_control, effect_interaction,
+ * effect_dropout_swap): which test, its p, the Holm-adjusted p over the whole (sweep, metric)
+ * family and that family's size, none of them below 3 paired seeds, where they would not inform.
+ */
+export const pValueColumns = (): string =>
+  [
+    `case when n >= 3 then p_test end as "test"`,
+    `case when n >= 3 then p_used end as "p"`,
+    `case when n >= 3 then p_holm end as "p (Holm)"`,
+    `holm_m as "family"`,
+  ].join(',\n');
+
+/** The verdict on an effect from its whole-family Holm p: `beyond` names the finding when p (Holm) < 0.05. */
+export const holmVerdict = (beyond = "'beyond seed noise'", within = "'within seed noise'"): string =>
+  `case when n < 3 then 'too few seeds' when p_holm is null then 'no test applies' when p_holm < 0.05 then ${beyond} else ${within} end`;

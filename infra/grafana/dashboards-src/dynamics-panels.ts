@@ -1,31 +1,24 @@
 import type * as trend from '@grafana/grafana-foundation-sdk/trend';
-import { defaultTrend, seedMatches, sqlQuery, sweepIs, units, weightDecayIn } from './common';
+import { defaultTrend, selectedSeed, selectedSweep, selectedWeightDecays, sqlQuery, units } from './common';
 
 /*
  * Per-epoch curves. x is the epoch number (Grafana's trend panel), never the time a row was
  * written. "With dropout" pools every run that uses any dropout; "no dropout" is the
- * dropout1 = dropout2 = 0 runs; both over the selected weight decays and seeds.
+ * dropout1 = dropout2 = 0 runs; both over the selected weight decays and seeds. The averages come
+ * from regsweep_epoch_curve and regsweep_weight_norm_curve (views epoch_curve and
+ * weight_norm_curve over the whole sweep, which the report shows).
  */
 
-const withDropout = 'r.dropout1 > 0 or r.dropout2 > 0';
-const withoutDropout = 'r.dropout1 = 0 and r.dropout2 = 0';
+const selection = (): string => `${selectedSweep()}, ${selectedWeightDecays()}, ${selectedSeed()}`;
 
-/** One column per (metric, with/without dropout) pair, averaged per epoch over the sweep's runs. */
+/** One column per (metric, with/without dropout) pair of regsweep_epoch_curve, per epoch. */
 function perEpochSql(columns: ReadonlyArray<{ metric: string; label: string }>): string {
-  const selects = columns.flatMap(({ metric, label }) => [
-    `avg(m.${metric}) filter (where ${withoutDropout}) as "${label}, no dropout"`,
-    `avg(m.${metric}) filter (where ${withDropout}) as "${label}, dropout"`,
-  ]);
+  const selects = columns.flatMap(({ metric, label }) => [`${metric}_no_dropout as "${label}, no dropout"`, `${metric}_dropout as "${label}, dropout"`]);
   return `
-    select m.epoch,
+    select epoch,
            ${selects.join(',\n           ')}
-      from sweep_runs as sr
-      join runs as r on r.id = sr.run_id
-      join epoch_metrics as m on m.run_id = r.id
-     where ${sweepIs('sr.sweep_id')} and ${weightDecayIn('r.weight_decay')} and ${seedMatches('r.seed')}
-       and m.epoch <= (select max(epochs) from sweep_trials where ${sweepIs()})
-     group by m.epoch
-     order by m.epoch
+      from regsweep_epoch_curve(${selection()})
+     order by epoch
   `;
 }
 
@@ -90,14 +83,11 @@ export const activationVarianceTrend = (): trend.PanelBuilder =>
     .withTarget(
       sqlQuery(`
         select epoch,
-               avg(act_var) filter (where layer = 1 and layer_has_dropout) as "layer 1, dropped out",
-               avg(act_var) filter (where layer = 1 and not layer_has_dropout) as "layer 1, no dropout",
-               avg(act_var) filter (where layer = 2 and layer_has_dropout) as "layer 2, dropped out",
-               avg(act_var) filter (where layer = 2 and not layer_has_dropout) as "layer 2, no dropout"
-          from activation_variance
-         where ${sweepIs()} and ${weightDecayIn()} and ${seedMatches()}
-           and epoch <= (select max(epochs) from sweep_trials where ${sweepIs()})
-         group by epoch
+               act_var1_dropped_out as "layer 1, dropped out",
+               act_var1_no_dropout as "layer 1, no dropout",
+               act_var2_dropped_out as "layer 2, dropped out",
+               act_var2_no_dropout as "layer 2, no dropout"
+          from regsweep_epoch_curve(${selection()})
          order by epoch
       `),
     );
@@ -118,16 +108,8 @@ export const weightNormTrend = (): trend.PanelBuilder =>
     .decimals(2)
     .withTarget(
       sqlQuery(`
-        select m.epoch,
-               avg(m.weight_norm1) as "W1",
-               avg(m.weight_norm2) as "W2",
-               avg(m.weight_norm3) as "W3"
-          from sweep_runs as sr
-          join runs as r on r.id = sr.run_id
-          join epoch_metrics as m on m.run_id = r.id
-         where ${sweepIs('sr.sweep_id')} and ${weightDecayIn('r.weight_decay')} and ${seedMatches('r.seed')}
-           and m.epoch <= (select max(epochs) from sweep_trials where ${sweepIs()})
-         group by m.epoch
-         order by m.epoch
+        select epoch, w1 as "W1", w2 as "W2", w3 as "W3"
+          from regsweep_weight_norm_curve(${selection()})
+         order by epoch
       `),
     );

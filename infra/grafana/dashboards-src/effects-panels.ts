@@ -4,7 +4,6 @@ import type * as barchart from '@grafana/grafana-foundation-sdk/barchart';
 import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as trend from '@grafana/grafana-foundation-sdk/trend';
 import {
-  dedent,
   defaultBarChart,
   defaultTable,
   defaultTrend,
@@ -18,8 +17,14 @@ import {
   vsBestCell,
   vsBestMappings,
   intervalText,
+  selectedEpochs,
+  selectedSweep,
+  selectedWeightDecays,
+  pValueColumns,
+  holmVerdict,
   weightDecayIn,
 } from './common';
+import type { MainEffectAxis } from '../../../db/main-effect.view';
 
 const fractionColumns = (regexp: string): [string, dashboard.DynamicConfigValue[]] => [regexp, [...unitOverride(units.fraction), { id: 'decimals', value: 2 }]];
 
@@ -71,15 +76,23 @@ export const gapHeatmap = (): table.PanelBuilder =>
         `pair; the best is the smallest mean gap (least overfitting). ${vsBestDescription}`,
     );
 
+/** A multi-line SQL fragment indented to sit in a select list of the panels below. */
+const indent = (fragment: string): string => fragment.split('\n').join('\n               ');
+
+/** How the effect tables describe their p-values: the test, n and the Holm family. */
+const pValueDescription =
+  'n counts the paired seeds (a seed where a cell diverged is left out and counted in "diverged (left out)"); below 3 ' +
+  'the interval and p-value are not informative and are not shown. test is t (paired t-test) or sign-flip (the exact ' +
+  'sign-flip test, used where every seed shows the same difference); p (Holm) is Holm-adjusted over the whole family of ' +
+  "this sweep's metric: every row of the view at every epochs value, its size in the column \"family\". Beyond seed " +
+  'noise: p (Holm) < 0.05.';
+
 export const effectsVsControlTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Each configuration against the control at $epochs epochs')
     .description(
       'Every configuration minus the control at the same seed (view effect_vs_control): the control is no regularization when ' +
-        'the grid has it, else the lowest value of each axis. n counts paired seeds; below 3 the interval and p-value are not ' +
-        'informative and are not shown. p is the paired t-test, or the exact sign-flip test where every seed shows the same ' +
-        "difference; p (Holm) is adjusted over every configuration and epochs value of this sweep's metric (its family size in " +
-        'the column "family"). Beyond seed noise: p (Holm) < 0.05.',
+        `the grid has it, else the lowest value of each axis. The interval is a paired t-interval over seeds. ${pValueDescription}`,
     )
     .height(9)
     .withTarget(
@@ -90,11 +103,9 @@ export const effectsVsControlTable = (): table.PanelBuilder =>
                n,
                diff_mean as "difference",
                ${intervalText('diff_ci_low', 'diff_ci_high', 'diff_ci_clipped', 'n >= 3', true)} as "95% CI",
-               case when n >= 3 then p_test end as "test",
-               case when n >= 3 then p_used end as "p",
-               case when n >= 3 then p_holm end as "p (Holm)",
-               holm_m as "family",
-               case when n < 3 then 'too few seeds' when p_holm < 0.05 then 'beyond seed noise' else 'within seed noise' end as "verdict"
+               n_excluded_diverged as "diverged (left out)",
+               ${indent(pValueColumns())},
+               ${holmVerdict()} as "verdict"
           from effect_vs_control
          where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
          order by metric desc, dropout1, dropout2, weight_decay
@@ -103,49 +114,10 @@ export const effectsVsControlTable = (): table.PanelBuilder =>
     .overrideByName('difference', [...unitOverride(units.fraction), { id: 'decimals', value: 2 }])
     .overrideByRegexp('^p( \\(Holm\\))?$', [{ id: 'decimals', value: 3 }]);
 
-type Axis = 'dropout1' | 'dropout2' | 'weight_decay';
+type Axis = MainEffectAxis;
 
-/**
- * Paired main effect of each axis: per seed, the mean over the other axes at each level minus
- * the mean at the axis' lowest level; then mean and 95% t-interval of that difference over seeds.
- */
-function mainEffectSql(axes: readonly Axis[], select: string): string {
-  const perSeed = axes
-    .map((axis) => `select '${axis}' as axis, ${axis} as level, seed, avg(test_acc) as test_acc, avg(gap) as gap from cells group by ${axis}, seed`)
-    .join('\n      union all\n      ');
-  const finalSelect = dedent(select)
-    .split('\n')
-    .map((line) => `    ${line}`)
-    .join('\n');
-  return `
-    with cells as (
-      select dropout1, dropout2, weight_decay, seed, test_acc, gap
-        from trial_results
-       where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()} and test_acc is not null
-    ), per_seed as (
-      ${perSeed}
-    ), paired as (
-      select p.axis, p.level, p.seed, p.test_acc, p.gap,
-             p.test_acc - b.test_acc as test_acc_effect, p.gap - b.gap as gap_effect
-        from per_seed as p
-        join per_seed as b
-          on b.axis = p.axis and b.seed = p.seed
-         and b.level = (select min(level) from per_seed as m where m.axis = p.axis)
-    )
-${finalSelect}
-  `;
-}
-
-const halfWidth = (column: string): string => `regsweep_ci_half_width(stddev_samp(${column}), count(*))`;
-
-/**
- * One end of an effect's 95% interval over seeds, clipped to the range a difference of two
- * fractions can take, [−1, 1], and absent below 3 seeds, where it would not inform.
- */
-const effectBound = (column: string, side: 'low' | 'high'): string =>
-  side === 'low'
-    ? `case when count(*) >= 3 then greatest(-1, avg(${column}) - ${halfWidth(column)}) end`
-    : `case when count(*) >= 3 then least(1, avg(${column}) + ${halfWidth(column)}) end`;
+/** The main effect of every axis for the selected sweep, epochs and weight decays (view main_effect is the same over all weight decays). */
+const mainEffectSource = (): string => `regsweep_main_effect(${selectedSweep()}, ${selectedEpochs()}, ${selectedWeightDecays()})`;
 
 export const mainEffectsTable = (): table.PanelBuilder =>
   defaultTable()
@@ -154,29 +126,24 @@ export const mainEffectsTable = (): table.PanelBuilder =>
       'For each axis and value: test accuracy averaged over the other axes, and the effect of that value against the ' +
         'axis’ lowest value (usually 0) on test accuracy and on the train−test gap, paired by seed, with a 95% interval ' +
         'over seeds (a t-interval, not adjusted for the other rows). An interval that excludes 0 is an effect larger ' +
-        'than seed noise for that row alone. Intervals are clipped to [−100, +100] points and left empty below 3 seeds, ' +
-        'where they would not inform. Always over all seeds; the weight decay axis needs at least two weight decays selected.',
+        'than seed noise for that row alone (n seeds, no multiple-comparison adjustment). Intervals are clipped to ' +
+        '[−100, +100] points and left empty below 3 seeds, where they would not inform. Always over all seeds; the weight ' +
+        'decay axis needs at least two weight decays selected. From regsweep_main_effect (view main_effect).',
     )
     .height(9)
     .withTarget(
-      sqlQuery(
-        mainEffectSql(
-          ['dropout1', 'dropout2', 'weight_decay'],
-          `
-          select axis, level, count(*) as n,
-                 avg(test_acc) as "test accuracy",
-                 avg(test_acc_effect) as "test accuracy effect",
-                 ${effectBound('test_acc_effect', 'low')} as "effect CI low",
-                 ${effectBound('test_acc_effect', 'high')} as "effect CI high",
-                 avg(gap_effect) as "gap effect",
-                 ${effectBound('gap_effect', 'low')} as "gap effect CI low",
-                 ${effectBound('gap_effect', 'high')} as "gap effect CI high"
-            from paired
-           group by axis, level
-           order by axis, level
-          `,
-        ),
-      ),
+      sqlQuery(`
+        select axis, level, n,
+               test_acc as "test accuracy",
+               test_acc_effect as "test accuracy effect",
+               test_acc_effect_ci_low as "effect CI low",
+               test_acc_effect_ci_high as "effect CI high",
+               gap_effect as "gap effect",
+               gap_effect_ci_low as "gap effect CI low",
+               gap_effect_ci_high as "gap effect CI high"
+          from ${mainEffectSource()}
+         order by axis, level
+      `),
     )
     .overrideByRegexp(...fractionColumns('test accuracy.*|.*effect.*'));
 
@@ -195,20 +162,15 @@ export const mainEffectTrend = (axis: Axis): trend.PanelBuilder =>
     .unit(units.fraction)
     .decimals(1)
     .withTarget(
-      sqlQuery(
-        mainEffectSql(
-          [axis],
-          `
-          select level as "${axis}",
-                 avg(test_acc_effect) as "effect",
-                 ${effectBound('test_acc_effect', 'low')} as "CI low",
-                 ${effectBound('test_acc_effect', 'high')} as "CI high"
-            from paired
-           group by level
-           order by level
-          `,
-        ),
-      ),
+      sqlQuery(`
+        select level as "${axis}",
+               test_acc_effect as "effect",
+               test_acc_effect_ci_low as "CI low",
+               test_acc_effect_ci_high as "CI high"
+          from ${mainEffectSource()}
+         where axis = '${axis}'
+         order by level
+      `),
     )
     .overrideByName('CI high', [
       { id: 'custom.fillBelowTo', value: 'CI low' },
@@ -222,28 +184,26 @@ export const mainEffectTrend = (axis: Axis): trend.PanelBuilder =>
       { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
     ]);
 
-const interactionVerdict = [
-  "case when n < 3 or interaction_ci_low is null then 'too few seeds'",
-  "when interaction_ci_high < 0 then 'overlap: less than additive'",
-  "when interaction_ci_low > 0 then 'synergy: more than additive'",
-  "else 'additive: interval covers 0' end",
-].join(' ');
+const interactionVerdict = holmVerdict(
+  "case when interaction_mean < 0 then 'overlap: less than additive' else 'synergy: more than additive' end",
+  "'additive within seed noise'",
+);
 
 export const interactionTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Dropout × weight decay: additive or not?')
     .description(
-      'For each dropout setting and weight decay, against no dropout and no weight decay at the same seed: the effect of ' +
-        'dropout alone, weight decay alone, both together, and the interaction = together − (dropout alone + decay alone). ' +
-        'An interaction interval covering 0 means the two add up; below 0 means they overlap (the second adds less on ' +
-        'top of the first than on its own). The interval is a paired t-interval over seeds, clipped to the range an ' +
-        'interaction of fractions can take ([−2, 2]) and empty below 3 seeds; p is the paired t-test, Holm-adjusted over ' +
-        'the rows of this sweep and epochs.',
+      'For each dropout setting and weight decay, against no dropout and no weight decay at the same seed (view ' +
+        'effect_interaction, test accuracy): the effect of dropout alone, weight decay alone, both together, and the ' +
+        'interaction = together − (dropout alone + decay alone). An interaction of 0 means the two add up; below 0 they ' +
+        'overlap (the second adds less on top of the first than on its own). The interval is a paired t-interval over ' +
+        `seeds, clipped to the range an interaction of fractions can take ([−2, 2]). ${pValueDescription}`,
     )
     .height(9)
     .withTarget(
       sqlQuery(`
         select dropout1, dropout2, weight_decay as "weight decay", n,
+               n_excluded_diverged as "diverged (left out)",
                dropout_effect_mean as "dropout alone",
                weight_decay_effect_mean as "decay alone",
                dropout_effect_mean + weight_decay_effect_mean as "sum of the two",
@@ -251,7 +211,7 @@ export const interactionTable = (): table.PanelBuilder =>
                interaction_mean as "interaction",
                case when n >= 3 then greatest(-2, interaction_ci_low) end as "interaction CI low",
                case when n >= 3 then least(2, interaction_ci_high) end as "interaction CI high",
-               case when n >= 3 then interaction_p_holm end as "p (Holm)",
+               ${indent(pValueColumns())},
                ${interactionVerdict} as "verdict"
           from effect_interaction
          where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${weightDecayIn()}
@@ -259,7 +219,7 @@ export const interactionTable = (): table.PanelBuilder =>
       `),
     )
     .overrideByRegexp(...fractionColumns('.*alone|sum of the two|together|interaction.*'))
-    .overrideByName('p (Holm)', [{ id: 'decimals', value: 3 }]);
+    .overrideByRegexp('^p( \\(Holm\\))?$', [{ id: 'decimals', value: 3 }]);
 
 export const interactionBarChart = (): barchart.PanelBuilder =>
   defaultBarChart('configuration')
@@ -290,29 +250,28 @@ export const dropoutSwapTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Does swapping dropout1 and dropout2 matter?')
     .description(
-      'For each pair of rates a < b used both ways round: the metric with (dropout1 = a, dropout2 = b) minus the metric ' +
-        'with (dropout1 = b, dropout2 = a), paired by seed. A positive difference on test accuracy favours the larger ' +
-        'rate on the second layer; on the gap it means more overfitting that way. The interval is a paired t-interval over ' +
-        'seeds, clipped to [−1, 1] and empty below 3 seeds; p is the paired t-test, Holm-adjusted over the pairs.',
+      'For each pair of rates a < b used both ways round (view effect_dropout_swap): the metric with (dropout1 = a, ' +
+        'dropout2 = b) minus the metric with (dropout1 = b, dropout2 = a), paired by seed. A positive difference on test ' +
+        'accuracy favours the larger rate on the second layer; on the gap it means more overfitting that way. The interval ' +
+        `is a paired t-interval over seeds, clipped to [−1, 1]. ${pValueDescription}`,
     )
     .height(8)
     .withTarget(
       sqlQuery(`
         select case metric when 'test_acc' then 'test accuracy' else 'train-test gap' end as "metric",
                weight_decay as "weight decay", dropout_a as "a", dropout_b as "b", n,
+               n_excluded_diverged as "diverged (left out)",
                mean_ab as "(d1, d2) = (a, b)",
                mean_ba as "(d1, d2) = (b, a)",
                diff_mean as "difference",
                case when n >= 3 then greatest(-1, diff_ci_low) end as "CI low",
                case when n >= 3 then least(1, diff_ci_high) end as "CI high",
-               case when n >= 3 then diff_p_holm end as "p (Holm)",
-               case when n < 3 or diff_ci_low is null then 'too few seeds'
-                    when diff_ci_low > 0 or diff_ci_high < 0 then 'matters'
-                    else 'within noise' end as "verdict"
+               ${indent(pValueColumns())},
+               ${holmVerdict("'order matters: beyond seed noise'")} as "verdict"
           from effect_dropout_swap
          where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
          order by metric desc, weight_decay, dropout_a, dropout_b
       `),
     )
     .overrideByRegexp(...fractionColumns('\\(d1.*|difference|CI .*'))
-    .overrideByName('p (Holm)', [{ id: 'decimals', value: 3 }]);
+    .overrideByRegexp('^p( \\(Holm\\))?$', [{ id: 'decimals', value: 3 }]);

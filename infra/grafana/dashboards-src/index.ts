@@ -11,6 +11,7 @@ import {
   throughputTimeseries,
   workerThroughputTable,
 } from './overview-panels';
+import { divergenceRateTable, noiseDiagnosticTable } from './noise-panels';
 import { epochsVariable, seedVariable, sweepVariable, weightDecayVariable } from './variables';
 
 /** Tag shared by regsweep's dashboards; the dashboard links list every dashboard carrying it. */
@@ -49,6 +50,7 @@ export function sweepOverviewDashboard(): dashboard.Dashboard {
     .withRow(new dashboard.RowBuilder('Results so far'))
     .withPanel(bestConfigsTable())
     .withPanel(runsPerWorkerBarChart())
+    .withPanel(divergenceRateTable())
     .withRow(new dashboard.RowBuilder('Workers'))
     .withPanel(workerThroughputTable())
     .withPanel(throughputTimeseries())
@@ -69,6 +71,8 @@ export function regularizerEffectsDashboard(): dashboard.Dashboard {
     .withVariable(seedVariable())
     .withRow(new dashboard.RowBuilder('Against the control'))
     .withPanel(effectsVsControlTable())
+    .withRow(new dashboard.RowBuilder('Seed noise'))
+    .withPanel(noiseDiagnosticTable())
     .withRow(new dashboard.RowBuilder('Test accuracy over the dropout grid'))
     .withPanel(testAccuracyHeatmap())
     .withRow(new dashboard.RowBuilder('Train−test gap over the dropout grid'))
