@@ -12,6 +12,8 @@ import type { EffectVsControlView } from './effect-vs-control.view';
 import type { ConfigIntervalView, ConfigVsBestView } from './config-interval.view';
 import type { DivergenceRateView } from './divergence-rate.view';
 import type { NoiseDiagnosticView } from './noise-diagnostic.view';
+import type { EpochTestAccuracyView } from './epoch-test-accuracy.view';
+import type { ComparisonAvailabilityView } from './comparison-availability.view';
 import type { MainEffectView } from './main-effect.view';
 import type { EpochCurveView, WeightNormCurveView } from './epoch-curve.view';
 
@@ -34,6 +36,8 @@ export interface Database {
   config_vs_best: ConfigVsBestView;
   divergence_rate: DivergenceRateView;
   noise_diagnostic: NoiseDiagnosticView;
+  epoch_test_accuracy: EpochTestAccuracyView;
+  comparison_availability: ComparisonAvailabilityView;
   main_effect: MainEffectView;
   epoch_curve: EpochCurveView;
   weight_norm_curve: WeightNormCurveView;

@@ -1,10 +1,12 @@
 import type { EffectMetric, EffectPValueColumns } from './effect-metric';
+import type { ControlKind } from './effect-vs-control.view';
 
 /**
- * The `effect_interaction` view: per dropout setting ≠ (0, 0), weight decay > 0 and epochs
- * value, effects relative to no regularisation and the interaction contrast
- * value(d, w) − value(d, 0) − value(0, w) + value(0, 0), paired by seed over the `n` seeds
- * that have all four cells. Intervals, t and p are null below two seeds;
+ * The `effect_interaction` view: per dropout setting other than the baseline's, weight decay
+ * above the baseline's and epochs value, effects relative to the baseline (d0, w0) and the
+ * interaction contrast value(d, w) − value(d, w0) − value(d0, w) + value(d0, w0), paired by seed
+ * over the `n` seeds that have all four cells. The baseline is no regularization when the grid
+ * has it, else the lowest value of each axis (the rule of `effect_vs_control`'s control). Intervals, t and p are null below two seeds;
  * `interaction_p_holm` is Holm-adjusted within one sweep, metric and epochs value
  * (also as `p_holm_epochs`); `p_holm` adjusts over the whole sweep and metric, every epochs value.
  * Where t is undefined (n < 2 or all differences equal) `p_used` is the sign-flip p.
@@ -38,4 +40,9 @@ export interface EffectInteractionView extends EffectPValueColumns {
   interaction_p_holm: number | null;
   /** Exact paired sign-flip p-value over all 2^n sign patterns; null outside 1 ≤ n ≤ 12. */
   interaction_p_sign_flip: number | null;
+  /** The baseline (d0, w0) every row of the sweep is built on. */
+  baseline_dropout1: number;
+  baseline_dropout2: number;
+  baseline_weight_decay: number;
+  baseline_kind: ControlKind;
 }

@@ -25,6 +25,11 @@ export interface EpochMetricsTable {
   backend: string;
   worker: string | null;
   diverged: Generated<boolean>;
+  /**
+   * Test images `test_acc` is a share of.
+   * @default 10000 (the whole Fashion-MNIST test split, the only set training evaluates on)
+   */
+  test_count: Generated<number>;
   recorded_at: Generated<Date>;
 }
 export type EpochMetricsRow = Selectable<EpochMetricsTable>;

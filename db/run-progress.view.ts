@@ -27,4 +27,8 @@ export interface RunProgressView {
   eta_seconds: number | null;
   /** The epoch in which the run diverged, when its status is `diverged`. */
   diverged_at_epoch: number | null;
+  /** Test accuracy of the latest epoch that has one. */
+  last_test_acc: number | null;
+  /** Binomial standard error of `last_test_acc`, √(p (1 − p) / test images). */
+  test_accuracy_se: number | null;
 }

@@ -8,5 +8,5 @@ export type TrialResultsView = SweepTrialsTable &
     /** The run diverged at or before this trial's epochs value: every metric is null. */
     diverged: boolean;
   } & {
-    [K in Exclude<keyof EpochMetricsTable, 'run_id' | 'epoch' | 'recorded_at' | 'diverged'>]: EpochMetricsTable[K] | null;
+    [K in Exclude<keyof EpochMetricsTable, 'run_id' | 'epoch' | 'recorded_at' | 'diverged' | 'test_count'>]: EpochMetricsTable[K] | null;
   };

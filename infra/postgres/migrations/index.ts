@@ -15,6 +15,9 @@ import * as configIntervalViews from './20261202T0920-config-interval-views';
 import * as divergence from './20261202T1000-divergence';
 import * as noiseDiagnostic from './20261203T0900-noise-diagnostic';
 import * as effectFamilies from './20261203T0910-effect-families';
+import * as testSetSize from './20261204T0900-test-set-size';
+import * as interactionBaseline from './20261204T0910-interaction-baseline';
+import * as comparisonAvailability from './20261204T0920-comparison-availability';
 import * as mainEffectAndEpochCurves from './20261204T1000-main-effect-and-epoch-curves';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
@@ -35,5 +38,8 @@ export const migrations: Record<string, Migration> = {
   '20261202T1000-divergence': divergence,
   '20261203T0900-noise-diagnostic': noiseDiagnostic,
   '20261203T0910-effect-families': effectFamilies,
+  '20261204T0900-test-set-size': testSetSize,
+  '20261204T0910-interaction-baseline': interactionBaseline,
+  '20261204T0920-comparison-availability': comparisonAvailability,
   '20261204T1000-main-effect-and-epoch-curves': mainEffectAndEpochCurves,
 };
