@@ -1,5 +1,5 @@
 import { disposeBatch, rangeIndices, uploadBatch } from '../training/batching';
-import { selectBackend, type EngineName } from '../training/backends';
+import { activeMaskFill, selectBackend, type EngineName } from '../training/backends';
 import type { Dataset } from '../training/fashion-mnist';
 import { buildMlp } from '../training/mlp';
 import { createRng, deriveSeed, randomStreams } from '../training/seeded-random';
@@ -22,7 +22,8 @@ async function trajectory(engine: EngineName, data: Dataset, checkpoints: readon
   await selectBackend(engine);
   const config = withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 1, epochs: 1 });
   const order = createRng(deriveSeed(config.seed, randomStreams.shuffle, 1)).shuffleInPlace(rangeIndices(data.trainCount));
-  const mlp = buildMlp(config);
+  // The engine's own mask generator, as train() uses.
+  const mlp = buildMlp(config, { maskFill: activeMaskFill() });
   try {
     const losses: number[] = [];
     const weights: Float32Array[][] = [];

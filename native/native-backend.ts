@@ -18,7 +18,7 @@ export function nativeKernelConfigs(kernels: NativeKernels): tf.KernelConfig[] {
 /**
  * Registers the `native` backend once per process: tfjs's cpu backend class (same tensor
  * storage, same JavaScript kernels) with the addon's kernels in place of its matMul,
- * elementwise and sum kernels, plus the fused training kernels of training/fused-ops.ts.
+ * elementwise and sum kernels, plus the fused training kernels of kernel-contract.ts.
  * Registering again is a no-op.
  */
 export function registerNativeBackend(kernels: NativeKernels): void {

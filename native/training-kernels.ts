@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { fusedKernelNames, type SgdUpdateAttrs, type SoftmaxCrossEntropyAttrs } from '../training/fused-ops';
+import { fusedKernelNames, type SgdUpdateAttrs, type SoftmaxCrossEntropyAttrs } from './kernel-contract';
 import { floatResult, floatValues, outputFloats, requiredInput, sizeOf, type KernelArgs } from './kernel-support';
 import type { NativeKernels } from './native-addon';
 
-// The fused kernels of training/fused-ops.ts. Unlike the replaced stock kernels these have no
+// The fused kernels of kernel-contract.ts. Unlike the replaced stock kernels these have no
 // stock fallback, so they check their inputs and name what is wrong.
 
 function floats(backend: MathBackendCPU, tensor: tf.TensorInfo, kernelName: string, name: string): Float32Array {
@@ -101,7 +101,7 @@ function softmaxCrossEntropyGradKernel(kernels: NativeKernels): tf.KernelConfig 
   };
 }
 
-/** The native implementations of training/fused-ops.ts's kernels. */
+/** The native implementations of the fused kernels of kernel-contract.ts. */
 export function trainingKernels(kernels: NativeKernels): tf.KernelConfig[] {
   return [
     sameShapeKernel(fusedKernelNames.reluDropout, ['x', 'mask'], ([x, mask], out) => kernels.reluDropout(x!, mask!, out)),

@@ -1,31 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
-
 /**
  * Three steps of the training loop as tfjs ops that a backend may run as one fused kernel each.
- * A backend that registers a kernel under these names (the `native` engine does) gets one pass
- * over memory and one tfjs op instead of a chain of 3 to 25; every other backend, tfjs-node-gpu
- * included, runs the composite of stock tfjs ops below, so the model stays plain tfjs and each
- * result means the same on every backend.
+ * A backend that registers a kernel under the names of native/kernel-contract.ts (the `native`
+ * engine does) gets one pass over memory and one tfjs op instead of a chain of 3 to 25; every
+ * other backend, tfjs-node-gpu included, runs the composite of stock tfjs ops below, so the
+ * model stays plain tfjs and each result means the same on every backend.
  */
-export const fusedKernelNames = {
-  reluDropout: 'RegsweepReluDropout',
-  reluDropoutGrad: 'RegsweepReluDropoutGrad',
-  softmaxCrossEntropy: 'RegsweepSoftmaxCrossEntropy',
-  softmaxCrossEntropyGrad: 'RegsweepSoftmaxCrossEntropyGrad',
-  sgdUpdate: 'RegsweepSgdUpdate',
-} as const;
-
-/** How the cross-entropy of a batch is reduced: `mean` for training, `sum` for evaluation. */
-export type LossReduction = 'mean' | 'sum';
-
-export interface SoftmaxCrossEntropyAttrs {
-  reduction: LossReduction;
-}
-
-export interface SgdUpdateAttrs {
-  lr: number;
-  weightDecay: number;
-}
+import * as tf from '@tensorflow/tfjs';
+import { fusedKernelNames, type LossReduction, type SgdUpdateAttrs, type SoftmaxCrossEntropyAttrs } from '../native/kernel-contract';
 
 function fused(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;

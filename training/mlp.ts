@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeMaskFill } from './backends';
 import type { WeightArray } from './checkpoint-codec';
 import { dense, inferenceDense } from './dense-op';
-import { dropoutMask } from './dropout-mask';
+import { dropoutMask, fillDropoutMask, type MaskFill } from './dropout-mask';
 import { reluDropout } from './fused-ops';
 import { imagePixels, classCount } from './idx-format';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
@@ -85,13 +84,23 @@ function createParams(config: Required<TrainConfig>): MlpParams {
   };
 }
 
+/** How {@link buildMlp} may be adjusted. */
+export interface MlpOptions {
+  /**
+   * Draws the dropout masks. Every {@link MaskFill} gives the same values, so this changes speed
+   * only: train() passes the active engine's (training/backends.ts's activeMaskFill).
+   * @default fillDropoutMask
+   */
+  maskFill?: MaskFill;
+}
+
 /** A hidden layer's output from its pre-activation z: ReLU, then inverted dropout when training. */
-function hiddenActivation(z: tf.Tensor2D, p: number, layer: number, seed: number, mode: ForwardMode): tf.Tensor2D {
+function hiddenActivation(z: tf.Tensor2D, p: number, layer: number, seed: number, mode: ForwardMode, maskFill: MaskFill): tf.Tensor2D {
   if (!mode.training || p === 0) {
     return tf.relu(z);
   }
   const [rows, cols] = z.shape;
-  const mask = dropoutMask(rows, cols, p, { seed, epoch: mode.epoch, batch: mode.batch, layer }, activeMaskFill());
+  const mask = dropoutMask(rows, cols, p, { seed, epoch: mode.epoch, batch: mode.batch, layer }, maskFill);
   return reluDropout(z, tf.tensor2d(mask, [rows, cols]));
 }
 
@@ -101,8 +110,9 @@ function hiddenActivation(z: tf.Tensor2D, p: number, layer: number, seed: number
  *
  * @throws TrainConfigError for an invalid config.
  */
-export function buildMlp(config: TrainConfig): Mlp {
+export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
   const valid = validateTrainConfig(config);
+  const maskFill = options.maskFill ?? fillDropoutMask;
   const params = createParams(valid);
   const variables = mlpParamNames.map((name) => params[name] as tf.Variable);
   const shapes = parameterShapes(valid);
@@ -115,8 +125,8 @@ export function buildMlp(config: TrainConfig): Mlp {
         const hidden2 = inferenceDense(hidden1, params.W2, params.b2, 'relu');
         return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
       }
-      const hidden1 = hiddenActivation(dense(x as tf.Tensor2D, params.W1, params.b1, false), valid.dropout1, 1, valid.seed, mode);
-      const hidden2 = hiddenActivation(dense(hidden1, params.W2, params.b2, true), valid.dropout2, 2, valid.seed, mode);
+      const hidden1 = hiddenActivation(dense(x as tf.Tensor2D, params.W1, params.b1, false), valid.dropout1, 1, valid.seed, mode, maskFill);
+      const hidden2 = hiddenActivation(dense(hidden1, params.W2, params.b2, true), valid.dropout2, 2, valid.seed, mode, maskFill);
       const logits = dense(hidden2, params.W3, params.b3, true);
       return { logits, hidden1, hidden2 };
     });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../training/backends';
-import { fusedKernelNames, reluDropout, sgdUpdate, softmaxCrossEntropyWithHits } from '../../training/fused-ops';
+import { fusedKernelNames } from '../../native/kernel-contract';
+import { reluDropout, sgdUpdate, softmaxCrossEntropyWithHits } from '../../training/fused-ops';
 import { firstBitDifference, nativeSkipReason, onBothBackends, seededValues } from './kernel-comparison';
 
 const skip = nativeSkipReason();

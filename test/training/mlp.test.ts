@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../training/backends';
 import type { WeightArray } from '../../training/checkpoint-codec';
 import { dense } from '../../training/dense-op';
-import { dropoutMask } from '../../training/dropout-mask';
+import { dropoutMask, dropoutMaskSeed, fillDropoutMask, type MaskFill } from '../../training/dropout-mask';
 import { activationVariances } from '../../training/evaluate';
 import { buildMlp } from '../../training/mlp';
 import { createRng } from '../../training/seeded-random';
@@ -184,5 +184,35 @@ test('forward gives the same gradients for [n, 28, 28] images as for flattened r
   } finally {
     tf.dispose([flat, square]);
     mlp.dispose();
+  }
+});
+
+test('buildMlp draws its training-mode dropout masks with the mask fill it is given', () => {
+  const config = withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 9, epochs: 1, hidden: [4, 3] });
+  const calls: Array<[number, number, number]> = [];
+  const recording: MaskFill = (seed, p, out) => {
+    calls.push([seed, p, out.length]);
+    fillDropoutMask(seed, p, out);
+  };
+  const injected = buildMlp(config, { maskFill: recording });
+  const plain = buildMlp(config);
+  const images = syntheticImages(2, 4);
+  const mode = { training: true, epoch: 3, batch: 5 } as const;
+  try {
+    const [a, b] = [injected.forward(images, mode), plain.forward(images, mode)];
+    // Both layers' masks come from the injected fill, keyed (seed, epoch, batch, layer), and
+    // since every mask fill draws the same values the logits match the default model's.
+    assert.deepEqual(calls, [
+      [dropoutMaskSeed({ seed: 9, epoch: 3, batch: 5, layer: 1 }), 0.2, 2 * 4],
+      [dropoutMaskSeed({ seed: 9, epoch: 3, batch: 5, layer: 2 }), 0.5, 2 * 3],
+    ]);
+    assert.deepEqual(a.dataSync(), b.dataSync());
+    tf.dispose([a, b]);
+    injected.forward(images, { training: false }).dispose();
+    assert.equal(calls.length, 2);
+  } finally {
+    images.dispose();
+    injected.dispose();
+    plain.dispose();
   }
 });
