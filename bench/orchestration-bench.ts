@@ -11,8 +11,8 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { createTestDatabase } from '../test/helpers/test-database';
-import { startTestStack } from '../test/helpers/temporal-stack';
+import { createScratchDatabase } from '../infra/postgres/scratch-database';
+import { startScratchStack } from '../infra/local/scratch-stack';
 import type { SweepSummary } from '../workflows/sweep-state';
 
 const { values } = parseArgs({
@@ -44,9 +44,9 @@ const spec = {
   orchestration: { heartbeatTimeoutSeconds: 60, retryInitialSeconds: 1, retryMaxSeconds: 10 },
 };
 
-const database = loadConfig().databaseUrl ? null : await createTestDatabase('regsweep_bench');
+const database = loadConfig().databaseUrl ? null : await createScratchDatabase('regsweep_bench');
 const url = loadConfig().databaseUrl ?? database!.url;
-const stack = await startTestStack(url, ['orchestrate']);
+const stack = await startScratchStack(url, ['orchestrate']);
 try {
   for (let i = 0; i < Number(values['train-workers']); i++) await stack.addWorker(['--role', 'train', '--concurrency', values.concurrency!]);
   const started = Date.now();

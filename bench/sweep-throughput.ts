@@ -1,5 +1,5 @@
-import { createTestDatabase } from '../test/helpers/test-database';
-import { startTestStack } from '../test/helpers/temporal-stack';
+import { createScratchDatabase } from '../infra/postgres/scratch-database';
+import { startScratchStack } from '../infra/local/scratch-stack';
 import { openDatabase } from '../db/connect';
 import type { SweepSpec } from '../domain/sweep-spec';
 import type { SweepSummary } from '../workflows/sweep-state';
@@ -21,9 +21,9 @@ export interface SweepMeasurement {
 async function measureOnce(spec: SweepSpec, trainWorkers: number, env: Record<string, string>): Promise<SweepMeasurement> {
   // A fresh database per measurement: runs are identified by their config, so a second sweep of
   // the same spec in the same database would reuse every run and train nothing.
-  const database = await createTestDatabase('regsweep_bench');
+  const database = await createScratchDatabase('regsweep_bench');
   try {
-    const stack = await startTestStack(database.url, ['orchestrate'], { env });
+    const stack = await startScratchStack(database.url, ['orchestrate'], { env });
     try {
       for (let i = 0; i < trainWorkers; i++) await stack.addWorker(['--role', 'train']);
       const name = `${spec.name}-bench-${trainWorkers}w`;
