@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { defaultMaxTrials, largestMaxTrials } from './domain/training-limits';
+import { sweepTaskQueue } from './workflows/task-queues';
 
 /**
  * Everything regsweep reads from the environment, read once, validated and frozen.
@@ -35,7 +37,7 @@ export interface RegsweepConfig {
   dataDir: string | null;
   /** Where the embedded Postgres and the dev server keep their files. @default "<cwd>/.regsweep" `REGSWEEP_HOME` */
   home: string;
-  /** Largest accepted sweep. @default 100000 `REGSWEEP_MAX_TRIALS` */
+  /** Largest accepted sweep; `regsweep run` passes it to the workflow, which holds the sweep to it. @default 100000 `REGSWEEP_MAX_TRIALS` */
   maxTrials: number;
   /** Fixed dev-server ports (0 = pick free ones). @default 7233 / 8233 `REGSWEEP_TEMPORAL_PORT`, `REGSWEEP_TEMPORAL_UI_PORT` */
   temporalPort: number;
@@ -97,11 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporalTlsKey: text(env, 'TEMPORAL_TLS_KEY'),
     temporalApiKey: text(env, 'TEMPORAL_API_KEY'),
     temporalCliPath: text(env, 'TEMPORAL_CLI_PATH'),
-    taskQueue: text(env, 'REGSWEEP_TASK_QUEUE') ?? 'regsweep',
+    taskQueue: text(env, 'REGSWEEP_TASK_QUEUE') ?? sweepTaskQueue,
     backend: text(env, 'REGSWEEP_BACKEND') ?? 'auto',
     dataDir: text(env, 'REGSWEEP_DATA_DIR'),
     home,
-    maxTrials: integer(env, 'REGSWEEP_MAX_TRIALS', 100_000, 1, 10_000_000),
+    maxTrials: integer(env, 'REGSWEEP_MAX_TRIALS', defaultMaxTrials, 1, largestMaxTrials),
     temporalPort: integer(env, 'REGSWEEP_TEMPORAL_PORT', 7233, 0, 65535),
     temporalUiPort: integer(env, 'REGSWEEP_TEMPORAL_UI_PORT', 8233, 0, 65535),
     postgresPort: integer(env, 'REGSWEEP_POSTGRES_PORT', 5433, 0, 65535),

@@ -60,6 +60,10 @@ export interface FinalizeSweepResult {
 /** Refreshes the Grafana dashboards; returns where they went. */
 export type DashboardPublisher = () => Promise<string[]>;
 
+/**
+ * The record activities, unclassified: workers register them through createRecordActivities
+ * (activities/index.ts), which adds failure classification; database tests call them directly.
+ */
 export function createSweepRecordActivities(db: Kysely<Database>, publishDashboards: DashboardPublisher | null = null) {
   return {
     /** Records the sweep, its runs and its trials in one transaction; idempotent on relaunch. */

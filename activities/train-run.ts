@@ -10,10 +10,13 @@ import type { Dataset } from '../training/fashion-mnist';
 import { train, type EpochMetrics } from '../training/train';
 import { TrainingDivergedError } from '../training/training-errors';
 import { toEpochRow } from './epoch-row';
-import { classifyFailure, isPermanentError } from './failure-classification';
+import { isPermanentError } from './failure-classification';
 
+/**
+ * Inputs scheduled by earlier versions of the sweep workflow also carry `sweepId`; it was never
+ * read, and a run's training does not depend on which sweep asked for it, so it is ignored.
+ */
 export interface TrainRunInput {
-  sweepId: string;
   run: RunPlan;
   /** Attempts the workflow allows; the last one marks the run failed (0 = unlimited). */
   maxAttempts: number;
@@ -73,11 +76,9 @@ async function withRunLock<T>(db: Kysely<Database>, runId: string, body: () => P
   });
 }
 
-export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps | null) {
+/** The training activity; its errors are classified by the caller (activities/index.ts). */
+export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps) {
   return async function trainRun({ run, maxAttempts }: TrainRunInput): Promise<TrainRunResult> {
-    if (deps === null) {
-      throw ApplicationFailure.nonRetryable('trainRun reached a worker without training enabled; start workers with --role train or all', 'WorkerMisconfigured');
-    }
     const ctx = Context.current();
     try {
       return await withRunLock(db, run.runId, async () => {
@@ -125,7 +126,7 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps 
       });
     } catch (err) {
       await recordFailure(db, run.runId, err, ctx.info.attempt, maxAttempts).catch(() => undefined);
-      return classifyFailure(err);
+      throw err;
     }
   };
 }

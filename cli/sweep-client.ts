@@ -1,16 +1,19 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import type { sweep } from '../workflows/index';
-import type { SweepProgress } from '../workflows/sweep-messages';
+import { progressQuery } from '../workflows/sweep-messages';
+import type { SweepLaunchOptions } from '../workflows/sweep-workflow';
 import type { SweepSummary } from '../workflows/sweep-state';
 
 /**
  * Starts the sweep workflow, or attaches to the one already running under that id:
  * one sweep id is one workflow, and relaunching a finished one reuses its trained runs.
+ * `launch` carries what the workflow cannot read itself, such as the trials cap of this CLI's config.
  */
-export async function startOrAttach(client: Client, id: string, taskQueue: string, rawSpec: unknown, log: (l: string) => void): Promise<WorkflowHandle<typeof sweep>> {
+export async function startOrAttach(client: Client, id: string, taskQueue: string, rawSpec: unknown, launch: SweepLaunchOptions, log: (l: string) => void): Promise<WorkflowHandle<typeof sweep>> {
   try {
-    return await client.workflow.start<typeof sweep>('sweep', { workflowId: id, taskQueue, args: [rawSpec] });
+    // The second argument is the continue-as-new carry, absent on a fresh launch.
+    return await client.workflow.start<typeof sweep>('sweep', { workflowId: id, taskQueue, args: [rawSpec, undefined, launch] });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     log(`sweep ${id} is already running; following it (cancel it with: regsweep cancel ${id})`);
@@ -27,7 +30,7 @@ export async function followSweep(handle: WorkflowHandle<typeof sweep>, options:
   let lastLine = '';
   const poll = setInterval(() => {
     handle
-      .query<SweepProgress>('progress')
+      .query(progressQuery)
       .then((p) => {
         const best = p.best ? p.best.testAcc.toFixed(4) : '-';
         if (bar) {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Runtime, Worker } from '@temporalio/worker';
 import type { RegsweepConfig } from '../config';
-import { createActivities } from '../activities/index';
+import { createRecordActivities, createTrainingActivities } from '../activities/index';
 import { assertDatabaseReachable, openDatabase } from '../db/connect';
 import { connectWorker } from '../infra/temporal/connect';
 import { migrateToLatest } from '../infra/postgres/migrate';
@@ -16,7 +16,7 @@ export interface WorkerOptions {
   role: WorkerRole;
   temporalAddress: string;
   databaseUrl: string;
-  /** Defaults: the workflow queue for orchestration, `regsweep-train` for training. */
+  /** Defaults: sweepTaskQueue for orchestration, trainTaskQueue for training (workflows/task-queues.ts). */
   taskQueue: string;
   /** Training runs in parallel in this process. @default 1 */
   concurrency: number;
@@ -39,19 +39,18 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
   try {
     await assertDatabaseReachable(database, options.databaseUrl);
     await migrateToLatest(database.db);
+    // Each role builds only its own activities from only what it has: a training worker never
+    // registers the record activities, and an orchestration worker never loads the dataset.
     const training = options.role === 'train' ? await loadTrainingDeps(config, options.backend, workerName) : null;
     const connection = await connectWorker(options.temporalAddress, config);
     try {
-      const publishDashboards = options.role === 'orchestrate' ? createDashboardPublisher(config, options.log) : null;
-      const activities = createActivities({ db: database.db, training, publishDashboards });
-      const { trainRun, ...records } = activities;
       const worker =
-        options.role === 'train'
+        training !== null
           ? await Worker.create({
               connection,
               namespace: config.temporalNamespace,
               taskQueue: options.taskQueue,
-              activities: { trainRun },
+              activities: createTrainingActivities({ db: database.db, training }),
               maxConcurrentActivityTaskExecutions: options.concurrency,
               shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
               // Cancellation reaches an activity only in a heartbeat response; the default
@@ -64,7 +63,7 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
               namespace: config.temporalNamespace,
               taskQueue: options.taskQueue,
               workflowsPath,
-              activities: records,
+              activities: createRecordActivities({ db: database.db, publishDashboards: createDashboardPublisher(config, options.log) }),
               identity: workerName,
             });
       options.log(`worker ${workerName} role=${options.role} queue=${options.taskQueue}${training ? ` backend=${training.backend}` : ''} ready`);

@@ -11,19 +11,31 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { RegsweepActivities } from '../activities/index';
+import type { PendingRun, RecordActivities, TrainingActivities } from '../activities/index';
 import { SpecError, type SweepSpec } from '../domain/sweep-spec';
+import { defaultMaxTrials } from '../domain/training-limits';
 import { validateSpec } from '../domain/spec-validation';
+import { sweepNameAttribute, sweepStatusAttribute } from './search-attributes';
 import { pauseSignal, progressQuery, resumeSignal, type SweepProgress } from './sweep-messages';
 import { emptyTally, type SweepCarry, type SweepSummary } from './sweep-state';
 
 // Runs fetched per page: small enough to keep each activity result and history event tiny.
 const pageSize = 200;
 
-function parseInput(input: unknown): SweepSpec {
+/** How the sweep was launched, beside the spec itself. */
+export interface SweepLaunchOptions {
+  /**
+   * Largest grid the launcher accepts (`REGSWEEP_MAX_TRIALS`). Workflows cannot read the
+   * environment, so the launcher passes its cap here; sweeps started without it (the temporal
+   * CLI, executions from before it existed) are held to the default.
+   * @default defaultMaxTrials
+   */
+  maxTrials?: number;
+}
+
+function parseInput(input: unknown, options: SweepLaunchOptions): SweepSpec {
   try {
-    // The cap travels inside the workflow's own code: workflows cannot read the environment.
-    return validateSpec(input);
+    return validateSpec(input, { maxTrials: options.maxTrials ?? defaultMaxTrials });
   } catch (err) {
     if (err instanceof SpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidSpec', { field: err.field });
     throw err;
@@ -37,16 +49,17 @@ function parseInput(input: unknown): SweepSpec {
  *
  * @param input the sweep spec, exactly as in the JSON file
  * @param carry state handed over by continue-as-new; absent on a fresh launch
+ * @param options launch settings; absent when launched without any (all defaults)
  */
-export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise<SweepSummary> {
-  const spec = parseInput(input);
+export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?: SweepLaunchOptions): Promise<SweepSummary> {
+  const spec = parseInput(input, options ?? {});
   const sweepId = workflowInfo().workflowId;
   const o = spec.orchestration;
-  const records = proxyActivities<RegsweepActivities>({
+  const records = proxyActivities<RecordActivities>({
     startToCloseTimeout: '5 minutes',
     retry: { initialInterval: `${o.retryInitialSeconds}s`, maximumInterval: `${o.retryMaxSeconds}s` },
   });
-  const training = proxyActivities<RegsweepActivities>({
+  const training = proxyActivities<TrainingActivities>({
     taskQueue: o.trainTaskQueue,
     // A run may take hours; liveness comes from heartbeats, not from a total deadline.
     startToCloseTimeout: '7 days',
@@ -62,7 +75,7 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
 
   const state: SweepCarry = carry ?? { cursor: -1, paused: false, tally: emptyTally() };
   if (!carry) {
-    upsertSearchAttributes({ RegsweepName: [spec.name], RegsweepStatus: ['running'] });
+    upsertSearchAttributes({ [sweepNameAttribute]: [spec.name], [sweepStatusAttribute]: ['running'] });
     const registered = await records.registerSweep({ sweepId, spec });
     Object.assign(state.tally, { trials: registered.trials, runs: registered.runs, reused: registered.reused });
   }
@@ -80,11 +93,11 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
   setHandler(pauseSignal, () => void (state.paused = true));
   setHandler(resumeSignal, () => void (state.paused = false));
 
-  const startRun = async (run: Awaited<ReturnType<RegsweepActivities['nextPendingRuns']>>[number]): Promise<void> => {
+  const startRun = async (run: PendingRun): Promise<void> => {
     running += 1;
     try {
       const { ordinal: _ordinal, ...plan } = run;
-      const result = await training.trainRun({ sweepId, run: plan, maxAttempts: o.maxAttempts });
+      const result = await training.trainRun({ run: plan, maxAttempts: o.maxAttempts });
       if (result.outcome === 'reused') tally.reused += 1;
       else tally.trained += 1;
       // Divergence is the run's outcome, so the sweep counts it and goes on.
@@ -102,7 +115,7 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
 
   const inFlight = new Set<Promise<void>>();
   try {
-    let page: Awaited<ReturnType<RegsweepActivities['nextPendingRuns']>> = [];
+    let page: PendingRun[] = [];
     let exhausted = false;
     for (;;) {
       await condition(() => !state.paused && running < spec.maxParallel);
@@ -122,14 +135,15 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
     }
     await Promise.all(inFlight);
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('sweep cancelled');
-    if (!exhausted) await continueAsNew<typeof sweepWorkflow>(spec, { ...state, continuedAsNew: (state.continuedAsNew ?? 0) + 1 });
+    // The launch options go along, so every execution of the sweep validates with the same cap.
+    if (!exhausted) await continueAsNew<typeof sweepWorkflow>(spec, { ...state, continuedAsNew: (state.continuedAsNew ?? 0) + 1 }, options);
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         // Activities were cancelled with WAIT_CANCELLATION_COMPLETED: once these settle,
         // every in-flight run has recorded itself as cancelled.
         await Promise.allSettled(inFlight);
-        upsertSearchAttributes({ RegsweepStatus: ['cancelled'] });
+        upsertSearchAttributes({ [sweepStatusAttribute]: ['cancelled'] });
         await records.finalizeSweep({ sweepId, status: 'cancelled' });
       });
     }
@@ -137,7 +151,7 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry): Promise
   }
 
   const final = await records.finalizeSweep({ sweepId, status: tally.failed > 0 ? 'failed' : 'completed' });
-  upsertSearchAttributes({ RegsweepStatus: [tally.failed > 0 ? 'failed' : 'completed'] });
+  upsertSearchAttributes({ [sweepStatusAttribute]: [tally.failed > 0 ? 'failed' : 'completed'] });
   return {
     sweepId,
     trials: tally.trials,

@@ -35,7 +35,7 @@ export function registerQuickstartCommand(program: Command, ctx: CommandContext)
       try {
         const client = await connectClient(stack.temporalAddress, ctx.config);
         try {
-          const handle = await startOrAttach(client, spec.name, ctx.config.taskQueue, raw, ctx.err);
+          const handle = await startOrAttach(client, spec.name, ctx.config.taskQueue, raw, { maxTrials: ctx.config.maxTrials }, ctx.err);
           ctx.err(`sweep ${spec.name}: training on ${path.relative(process.cwd(), opts.spec)}; Temporal UI: ${stack.uiUrl ?? 'disabled'}`);
           const started = performance.now();
           const summary = await followSweep(handle, { interactive: Boolean(process.stderr.isTTY), log: ctx.err });

@@ -8,6 +8,7 @@ import { UsageError } from '../cli-errors';
 import { integerOption } from '../integer-option';
 import type { CommandContext } from '../command-context';
 import { discoverStack } from '../stack-discovery';
+import { sweepTaskQueue, trainTaskQueue } from '../../workflows/task-queues';
 
 /** Resolves when the process is asked to stop. */
 export const untilSignal = (): Promise<NodeJS.Signals> =>
@@ -34,7 +35,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     .command('worker')
     .description('poll Temporal for work: orchestration (workflows), training (runs), or both')
     .addOption(new Option('--role <role>', 'what this worker does').choices(['orchestrate', 'train', 'all']).default('all'))
-    .option('--task-queue <queue>', 'task queue to poll (default: regsweep for orchestration, regsweep-train for training)')
+    .option('--task-queue <queue>', `task queue to poll (default: REGSWEEP_TASK_QUEUE or ${sweepTaskQueue} for orchestration, ${trainTaskQueue} for training)`)
     .option('--concurrency <n>', 'runs trained at once by this process', integerOption('--concurrency', 0), 1)
     .option('--backend <backend>', 'auto, native, wasm, cpu, tensorflow or tensorflow-gpu (default: REGSWEEP_BACKEND or auto)')
     .option('--shutdown-grace <seconds>', 'after SIGTERM, seconds before in-flight runs are cancelled', integerOption('--shutdown-grace', 0), 10)
@@ -49,7 +50,9 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
         shutdownGraceSeconds: opts.shutdownGrace,
         log: ctx.out,
       };
-      const trainQueue = opts.taskQueue ?? `${ctx.config.taskQueue}-train`;
+      // The queue specs send trainRun to unless they name another (orchestration.trainTaskQueue);
+      // it does not follow REGSWEEP_TASK_QUEUE, since the workflow cannot read this worker's environment.
+      const trainQueue = opts.taskQueue ?? trainTaskQueue;
       if (opts.role !== 'all') {
         await runWorker({ ...base, role: opts.role, taskQueue: opts.role === 'train' ? trainQueue : (opts.taskQueue ?? ctx.config.taskQueue) }, ctx.config);
         return;

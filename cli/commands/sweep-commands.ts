@@ -4,7 +4,7 @@ import { expandRuns, epochBudget } from '../../domain/grid-expansion';
 import { countTrials } from '../../domain/spec-validation';
 import { completedRunIds } from '../../db/run-repository';
 import { countSweepRuns, findSweep } from '../../db/sweep-repository';
-import type { SweepProgress } from '../../workflows/sweep-messages';
+import { progressQuery } from '../../workflows/sweep-messages';
 import { UsageError } from '../cli-errors';
 import { temporalClient, withDatabase, type CommandContext } from '../command-context';
 import { loadSpecFile } from '../spec-file';
@@ -46,7 +46,7 @@ export function registerSweepCommands(program: Command, ctx: CommandContext): vo
       const id = opts.id ?? spec.name;
       const client = await temporalClient(ctx);
       try {
-        const handle = await startOrAttach(client, id, ctx.config.taskQueue, raw, ctx.err);
+        const handle = await startOrAttach(client, id, ctx.config.taskQueue, raw, { maxTrials: ctx.config.maxTrials }, ctx.err);
         ctx.err(`sweep ${id} started on task queue ${ctx.config.taskQueue}`);
         if (opts.detach) return;
         const summary = await followSweep(handle, { interactive: Boolean(process.stderr.isTTY), log: ctx.err });
@@ -70,7 +70,7 @@ export function registerSweepCommands(program: Command, ctx: CommandContext): vo
         });
         ctx.out(`sweep ${id}: ${info.status.name} (started ${info.startTime.toISOString()})`);
         if (info.status.name === 'RUNNING') {
-          const p = await handle.query<SweepProgress>('progress');
+          const p = await handle.query(progressQuery);
           ctx.out(`progress: ${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed${p.paused ? ', paused' : ''}`);
         }
       } finally {

@@ -1,2 +1,2 @@
-/** Search attributes the sweep workflow sets; the dev server registers them at start. */
-export const sweepSearchAttributes = { RegsweepName: 'Keyword', RegsweepStatus: 'Keyword' } as const;
+/** Search attributes the sweep workflow sets; the dev server registers them at start. Defined with the workflow. */
+export { sweepSearchAttributeTypes as sweepSearchAttributes } from '../../workflows/search-attributes';

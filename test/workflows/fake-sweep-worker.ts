@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -7,6 +11,10 @@ import { expandRuns } from '../../domain/grid-expansion';
 import { countTrials } from '../../domain/spec-validation';
 import type { RunPlan } from '../../domain/run-identity';
 import type { SweepSpec } from '../../domain/sweep-spec';
+import { loadConfig } from '../../config';
+import { connectClient } from '../../infra/temporal/connect';
+import { startDevServer, type DevServer } from '../../infra/temporal/dev-server';
+import { locateTemporalCli } from '../../infra/temporal/temporal-cli';
 
 /*
  * Fake activities for workflow tests: they keep the sweep in memory, record every call in
@@ -157,4 +165,36 @@ export async function runFakeWorker(address: string, taskQueue: string, activiti
       await connection.close();
     },
   };
+}
+
+export interface DevServerStack {
+  server: DevServer;
+  client: Client;
+  home: string;
+  cliPath: string;
+  stop(): Promise<void>;
+}
+
+/** A real Temporal dev server (headless, free port, its own folder) and a client, without worker processes or a database. */
+export async function startDevServerStack(dynamicConfig?: Record<string, string | number | boolean>): Promise<DevServerStack> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'regsweep-wf-test-'));
+  const cliPath = locateTemporalCli(loadConfig().temporalCliPath);
+  const server = await startDevServer({ cliPath, home, port: 0, uiPort: 0, headless: true, dynamicConfig });
+  try {
+    const client = await connectClient(server.address, loadConfig({}), 30_000);
+    return {
+      server,
+      client,
+      home,
+      cliPath,
+      stop: async () => {
+        await client.connection.close();
+        await server.stop();
+        rmSync(home, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }

@@ -17,6 +17,7 @@ import { loadConfig } from '../../config';
 import { connectClient } from '../../infra/temporal/connect';
 import { startDevServer } from '../../infra/temporal/dev-server';
 import { locateTemporalCli } from '../../infra/temporal/temporal-cli';
+import { pauseSignal, progressQuery, resumeSignal } from '../../workflows/sweep-messages';
 import { createFakeSweep, runFakeWorker } from './fake-sweep-worker';
 
 const queue = 'replay-recording';
@@ -54,14 +55,14 @@ async function main(): Promise<void> {
       const spec = { name: 'replay-pause', grid: { dropout1: [0, 0.5], dropout2: [0.5], weightDecay: [0], epochs: [1, 2] }, seeds: [1, 2], train: tinyTrain, maxParallel: 2, orchestration };
       const wf = await client.workflow.start('sweep', { workflowId: 'replay-pause', taskQueue: queue, args: [spec] });
       const [first, second] = await fake.trainRunsStarted(2);
-      await wf.signal('pause');
+      await wf.signal(pauseSignal);
       fake.release(first!);
       fake.release(second!);
       await waitForQuery(async () => {
-        const p = await wf.query<{ paused: boolean; running: number; done: number }>('progress');
+        const p = await wf.query(progressQuery);
         return p.paused && p.running === 0 && p.done === 2 ? p : undefined;
       });
-      await wf.signal('resume');
+      await wf.signal(resumeSignal);
       fake.releaseAll();
       await wf.result();
       save(cliPath, server.address, wf, 'sweep-pause-resume.json');

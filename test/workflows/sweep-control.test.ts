@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
-import type { SweepProgress } from '../../workflows/sweep-messages';
+import { pauseSignal, progressQuery, resumeSignal } from '../../workflows/sweep-messages';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
+import { sweepTaskQueue } from '../../workflows/task-queues';
 
 let database: TestDatabase;
 let stack: TestStack;
@@ -29,7 +30,7 @@ const fast = { heartbeatTimeoutSeconds: 20, retryInitialSeconds: 1, retryMaxSeco
 const tinyTrain = { lr: 0.5, batchSize: 100, hidden: [8, 8], trainSubset: 100 };
 
 function start(id: string, spec: object): Promise<WorkflowHandle> {
-  return stack.client.workflow.start('sweep', { workflowId: id, taskQueue: 'regsweep', args: [spec] });
+  return stack.client.workflow.start('sweep', { workflowId: id, taskQueue: sweepTaskQueue, args: [spec] });
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -72,16 +73,16 @@ test('a paused sweep starts no new runs until it is resumed', { timeout: 240_000
     orchestration: fast,
   };
   const wf = await start('pause', spec);
-  await wf.signal('pause');
+  await wf.signal(pauseSignal);
   const paused = await waitFor('the pause to settle', async () => {
-    const p = await wf.query<SweepProgress>('progress');
+    const p = await wf.query(progressQuery);
     return p.paused && p.running === 0 ? p : undefined;
   });
   await sleep(2000);
-  const later = await wf.query<SweepProgress>('progress');
+  const later = await wf.query(progressQuery);
   assert.equal(later.done, paused.done, 'no run finished while paused');
   assert.ok(later.done < later.total);
-  await wf.signal('resume');
+  await wf.signal(resumeSignal);
   const summary = (await wf.result()) as SweepSummary;
   assert.equal(summary.completed, 4);
 });

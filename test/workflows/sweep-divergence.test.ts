@@ -2,9 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { SweepSummary } from '../../workflows/sweep-state';
-import { divergingAt, divergingConfig } from '../helpers/diverging-run';
+import { divergingAt, divergingConfig, divergingMessage } from '../helpers/diverging-run';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
+import { sweepTaskQueue } from '../../workflows/task-queues';
 
 let database: TestDatabase;
 let stack: TestStack;
@@ -34,13 +35,13 @@ test('a run that diverges ends as diverged at its epoch, once, and the sweep com
     maxParallel: 1,
     orchestration: { heartbeatTimeoutSeconds: 20, retryInitialSeconds: 1, retryMaxSeconds: 2 },
   };
-  const run = () => stack.client.workflow.start('sweep', { workflowId: 'diverge', taskQueue: 'regsweep', args: [spec] }).then((wf) => wf.result());
+  const run = () => stack.client.workflow.start('sweep', { workflowId: 'diverge', taskQueue: sweepTaskQueue, args: [spec] }).then((wf) => wf.result());
   const summary = (await run()) as SweepSummary;
   assert.deepEqual([summary.trained, summary.diverged, summary.failed, summary.completed], [1, 1, 0, 0]);
 
   const runRow = await handle.db.selectFrom('runs').selectAll().executeTakeFirstOrThrow();
   assert.deepEqual([runRow.status, runRow.diverged_at_epoch, runRow.epochs_done, runRow.attempts], ['diverged', divergingAt.epoch, divergingAt.epoch - 1, 1]);
-  assert.match(runRow.error ?? '', /diverged at epoch 2, batch 3: training loss is NaN/);
+  assert.match(runRow.error ?? '', divergingMessage);
   const epochs = await handle.db.selectFrom('epoch_metrics').select(['epoch', 'diverged', 'test_acc']).orderBy('epoch').execute();
   assert.deepEqual(epochs.map((e) => [e.epoch, e.diverged, e.test_acc === null]), [[1, false, false], [2, true, true]]);
   const trials = await handle.db.selectFrom('config_summary').select(['epochs', 'n', 'n_diverged']).where('sweep_id', '=', 'diverge').orderBy('epochs').execute();

@@ -6,9 +6,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { SweepSummary } from '../../workflows/sweep-state';
-import type { SweepProgress } from '../../workflows/sweep-messages';
+import { progressQuery } from '../../workflows/sweep-messages';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
+import { sweepNameAttribute, sweepStatusAttribute } from '../../workflows/search-attributes';
+import { sweepTaskQueue } from '../../workflows/task-queues';
 
 const run = promisify(execFile);
 
@@ -42,7 +44,7 @@ after(async () => {
 async function launchWithTemporalCli(id: string, seeds: number[]): Promise<SweepSummary> {
   const file = path.join(stack.home, `${id}-${seeds.length}.json`);
   writeFileSync(file, JSON.stringify(spec(seeds)));
-  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', 'regsweep', '--type', 'sweep', '--workflow-id', id, '--input-file', file]);
+  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', 'sweep', '--workflow-id', id, '--input-file', file]);
   return (await stack.client.workflow.getHandle(id).result()) as SweepSummary;
 }
 
@@ -68,7 +70,7 @@ test('a sweep launched from the temporal CLI lands every trial in Postgres', { t
   const sweep = await handle.db.selectFrom('sweeps').selectAll().where('id', '=', 'e2e').executeTakeFirstOrThrow();
   assert.equal(sweep.status, 'completed');
 
-  const progress = await stack.client.workflow.getHandle('e2e').query<SweepProgress>('progress');
+  const progress = await stack.client.workflow.getHandle('e2e').query(progressQuery);
   assert.deepEqual({ total: progress.total, done: progress.done, running: progress.running, failed: progress.failed }, { total: 2, done: 2, running: 0, failed: 0 });
 });
 
@@ -91,7 +93,7 @@ test('extending the spec by one seed trains only the new runs', { timeout: 240_0
 });
 
 test('sweeps are listed by their search attributes', { timeout: 240_000 }, async () => {
-  const { stdout } = await run(stack.cliPath, ['workflow', 'list', '--address', stack.server.address, '-q', 'RegsweepName="e2e-sweep" AND RegsweepStatus="completed"', '-o', 'json']);
+  const { stdout } = await run(stack.cliPath, ['workflow', 'list', '--address', stack.server.address, '-q', `${sweepNameAttribute}="e2e-sweep" AND ${sweepStatusAttribute}="completed"`, '-o', 'json']);
   const listed = JSON.parse(stdout) as { execution: { workflowId: string } }[];
   assert.ok(listed.length >= 1 && listed.every((w) => w.execution.workflowId === 'e2e'));
 });
@@ -99,7 +101,7 @@ test('sweeps are listed by their search attributes', { timeout: 240_000 }, async
 test('a spec with an invalid dropout fails the workflow at once and non-retryably', { timeout: 240_000 }, async () => {
   const file = path.join(stack.home, 'bad.json');
   writeFileSync(file, JSON.stringify({ ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }));
-  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', 'regsweep', '--type', 'sweep', '--workflow-id', 'bad-spec', '--input-file', file]);
+  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', 'sweep', '--workflow-id', 'bad-spec', '--input-file', file]);
   await assert.rejects(stack.client.workflow.getHandle('bad-spec').result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
     assert.equal(err.cause?.message, 'grid.dropout1[1] must be in [0, 1), got 1.2');
     assert.equal(err.cause?.nonRetryable, true);

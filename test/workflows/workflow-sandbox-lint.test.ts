@@ -12,7 +12,7 @@ async function problems(code: string, file = 'workflows/index.ts'): Promise<stri
 }
 
 test('the workflow lint rule rejects side-effecting imports in workflows/', { timeout: 120_000 }, async () => {
-  for (const source of ["import pg from 'pg';", "import { readFileSync } from 'node:fs';", "import * as tf from '@tensorflow/tfjs';", "import { Client } from '@temporalio/client';", "import { createActivities } from '../activities/index';"]) {
+  for (const source of ["import pg from 'pg';", "import { readFileSync } from 'node:fs';", "import * as tf from '@tensorflow/tfjs';", "import { Client } from '@temporalio/client';", "import { createRecordActivities } from '../activities/index';"]) {
     const found = await problems(`${source}\nexport const x = 1;\n`);
     assert.equal(found.length, 1, `${source} should be rejected`);
   }
@@ -20,7 +20,7 @@ test('the workflow lint rule rejects side-effecting imports in workflows/', { ti
 
 test('the workflow lint rule allows the workflow SDK, activity types and pure domain code', { timeout: 120_000 }, async () => {
   const found = await problems(
-    "import { proxyActivities } from '@temporalio/workflow';\nimport type { RegsweepActivities } from '../activities/index';\nimport { validateSpec } from '../domain/spec-validation';\nexport const p = proxyActivities<RegsweepActivities>({ startToCloseTimeout: '1m' });\nexport const v = validateSpec;\n",
+    "import { proxyActivities } from '@temporalio/workflow';\nimport type { RecordActivities } from '../activities/index';\nimport { validateSpec } from '../domain/spec-validation';\nexport const p = proxyActivities<RecordActivities>({ startToCloseTimeout: '1m' });\nexport const v = validateSpec;\n",
   );
   assert.deepEqual(found, []);
 });
