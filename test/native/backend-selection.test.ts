@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { activeMaskFill, defaultBackendName, selectBackend } from '../../training/backends';
+import { activeMaskFill, selectBackend } from '../../training/backends';
 import { fillDropoutMask } from '../../training/dropout-mask';
 import { BackendUnavailableError } from '../../training/training-errors';
 import { nativeSkipReason } from './kernel-comparison';
 
 const unbuilt = () => ({ ok: false as const, reason: 'the @regsweep/native-kernels addon is not available (simulated)' });
-
-test('the default backend is auto', () => {
-  assert.equal(defaultBackendName, 'auto');
-});
 
 test('auto falls back to wasm with a one-line warning when the addon cannot be loaded', async () => {
   const warnings: string[] = [];
