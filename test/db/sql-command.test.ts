@@ -100,11 +100,32 @@ test('printQuery renders the rows as csv through the configured database', async
 
 test('docs/sql.md has an example query for every analysis view', () => {
   assert.ok(docQueries.length >= 7, `found ${docQueries.length} sql blocks`);
-  for (const view of ['config_summary', 'effect_dropout_swap', 'effect_interaction', 'activation_variance', 'run_progress']) {
+  for (const view of [
+    'config_summary',
+    'config_vs_best',
+    'effect_vs_control',
+    'effect_dropout_swap',
+    'effect_interaction',
+    'noise_diagnostic',
+    'divergence_rate',
+    'activation_variance',
+    'run_progress',
+    'epoch_test_accuracy',
+    'comparison_availability',
+  ]) {
     assert.ok(
       docQueries.some((q) => q.includes(view)),
       `no example uses ${view}`,
     );
+  }
+});
+
+test('docs/sql.md answers each of the questions (a) to (h) with a query', () => {
+  const text = readFileSync(new URL('../../docs/sql.md', import.meta.url), 'utf8');
+  for (const letter of 'abcdefgh') {
+    const section = text.split(/\n### /).find((part) => part.startsWith(`(${letter}) `));
+    assert.ok(section, `no section (${letter})`);
+    assert.match(section, /```sql\n/, `section (${letter}) has no query`);
   }
 });
 
