@@ -28,8 +28,8 @@ export const trainingLimits = Object.freeze({
   epochs: { min: 1, max: 10_000 },
   /**
    * Width of each hidden layer. At 8,192 the middle weight matrix alone is 256 MiB of float32,
-   * and with its gradient and the SGD update's copy a run holds about 1 GiB; workers run
-   * several runs at once on ordinary machines.
+   * and with its gradient and the SGD update's copy a run holds about 1 GiB; twice the width
+   * would need about 4 GiB per run, more than a training worker on an ordinary machine has.
    */
   hidden: { min: 1, max: 8_192 },
   /** A minibatch can hold at most the whole training split. */

@@ -42,7 +42,7 @@ function derivedConfigs(spec: unknown): TrainConfig[] {
   return expandRuns(validateSpec(spec)).map((run) => ({ ...run, epochs: run.maxEpochs }));
 }
 
-// Six images of every class, as many as the training split holds, so a subset of any size fits.
+// 6,000 labels of every class, as in the real training split, so a subset of any allowed size fits.
 const labels = Uint8Array.from({ length: fashionMnistTrainCount }, (_, i) => i % fashionMnistClassCount);
 
 for (const bound of bounds) {
