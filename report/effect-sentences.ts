@@ -37,22 +37,52 @@ export function controlLabel(r: EffectVsControlView): string {
   return `the lowest grid values (${axes.map(([, control, name]) => `${name}=${r[control]}`).join(', ')})`;
 }
 
+/** `n=3 seeds`, `n=1 seed`. */
+export const seedCount = (n: number): string => `n=${n} ${n === 1 ? 'seed' : 'seeds'}`;
+
+/** `4 epochs`, `1 epoch`. */
+export const epochCount = (epochs: number): string => `${epochs} ${epochs === 1 ? 'epoch' : 'epochs'}`;
+
+/** What the sentences say instead of an interval and a p-value below 3 seeds. */
+export const tooFewSeedsClause = 'with fewer than 3 seeds the interval and p-value are not informative';
+
+/** A 95% interval of a difference as ` (95% CI +0.4 to +2.0)`, or why there is none. */
+export function intervalClause(low: number | null, high: number | null, clipped: boolean): string {
+  if (low === null || high === null) return ' (every seed shows the same difference, so there is no t-interval)';
+  return ` (95% CI ${signedPoints(low)} to ${signedPoints(high)}${clipped ? ', clipped to the possible range' : ''})`;
+}
+
+/** The p-value columns an effect sentence quotes, as every effect view has them. */
+export type TestedEffect = Pick<EffectVsControlView, 'metric' | 'p_test' | 'p_used' | 'p_holm' | 'holm_m'>;
+
+/**
+ * `paired t-test p=0.012, Holm-adjusted over the 6 comparisons of this sweep's test accuracy at
+ * every epochs value: p=0.036`: the test, its p, the whole (sweep, metric) Holm family with its
+ * size, and the adjusted p; null when no test applies (more than 12 equal differences).
+ */
+export function testClause(r: TestedEffect, comparisons = 'comparisons'): string | null {
+  if (r.p_used === null || r.p_holm === null) return null;
+  const test = r.p_test === 't' ? `paired t-test p${formatP(r.p_used)}` : `exact sign-flip test p${formatP(r.p_used)}`;
+  return `${test}, Holm-adjusted over the ${r.holm_m} ${comparisons} of this sweep's ${metricNames[r.metric]} at every epochs value: p${formatP(r.p_holm)}`;
+}
+
+/** Whether a whole-family Holm p is beyond seed noise. */
+export const beyondSeedNoise = (pHolm: number): boolean => pHolm < significanceLevel;
+
+export const metricName = (metric: EffectVsControlView['metric']): string => metricNames[metric];
+
 /** The sentence for one row of effect_vs_control. */
 export function effectSentence(r: EffectVsControlView): string {
-  const head = `${configLabel(r)} vs ${controlLabel(r)}, ${r.epochs} ${r.epochs === 1 ? 'epoch' : 'epochs'}: ${metricNames[r.metric]}`;
+  const head = `${configLabel(r)} vs ${controlLabel(r)}, ${epochCount(r.epochs)}: ${metricNames[r.metric]}`;
   if (r.n === 0 || r.diff_mean === null) return `${head}: no seed has results for both yet.`;
-  const seeds = `n=${r.n} ${r.n === 1 ? 'seed' : 'seeds'}`;
+  const seeds = seedCount(r.n);
   const change = `${signedPoints(r.diff_mean)} points`;
-  if (r.n < 3) return `${head} ${change}, ${seeds}; with fewer than 3 seeds the interval and p-value are not informative.`;
-  const interval =
-    r.diff_ci_low !== null && r.diff_ci_high !== null
-      ? ` (95% CI ${signedPoints(r.diff_ci_low)} to ${signedPoints(r.diff_ci_high)}${r.diff_ci_clipped ? ', clipped to the possible range' : ''})`
-      : ' (every seed shows the same difference, so there is no t-interval)';
-  if (r.p_used === null || r.p_holm === null) return `${head} ${change}${interval}, ${seeds}; no test applies to more than 12 equal differences.`;
-  const test = r.p_test === 't' ? `paired t-test p${formatP(r.p_used)}` : `exact sign-flip test p${formatP(r.p_used)}`;
-  const family = `Holm-adjusted over the ${r.holm_m} comparisons of this sweep's ${metricNames[r.metric]} at every epochs value: p${formatP(r.p_holm)}`;
-  const verdict = r.p_holm < significanceLevel ? 'beyond seed noise' : 'within seed noise';
-  return `${head} ${change}${interval}, ${seeds}; ${test}, ${family} — ${verdict}.`;
+  if (r.n < 3) return `${head} ${change}, ${seeds}; ${tooFewSeedsClause}.`;
+  const interval = intervalClause(r.diff_ci_low, r.diff_ci_high, r.diff_ci_clipped);
+  const tested = testClause(r);
+  if (tested === null || r.p_holm === null) return `${head} ${change}${interval}, ${seeds}; no test applies to more than 12 equal differences.`;
+  const verdict = beyondSeedNoise(r.p_holm) ? 'beyond seed noise' : 'within seed noise';
+  return `${head} ${change}${interval}, ${seeds}; ${tested} — ${verdict}.`;
 }
 
 /** One sentence per row, or one saying why there is nothing to compare. */

@@ -6,8 +6,11 @@ import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
 import type { EffectInteractionView } from '../db/effect-interaction.view';
 import { listEffectsAtLargestEpochs } from '../db/effect-repository';
 import type { EffectVsControlView } from '../db/effect-vs-control.view';
+import type { MainEffectView } from '../db/main-effect.view';
+import type { NoiseDiagnosticView } from '../db/noise-diagnostic.view';
 import { countSweepRuns, findSweep, type SweepRunCounts } from '../db/sweep-repository';
 import type { SweepRow } from '../db/sweeps.table';
+import { listDivergedAtLargestEpochs, listInteractionsAtLargestEpochs, listNoiseDiagnostic, listSwapsAtLargestEpochs } from './report-queries';
 
 /** Means per epoch over runs with and without dropout (or, for activations, with dropout after that layer). */
 export interface EpochCurves {
@@ -32,8 +35,14 @@ export interface ReportData {
   trainAccuracy: ConfigIntervalView[];
   /** Every configuration against the control, test accuracy then gap. */
   effects: EffectVsControlView[];
+  /** Dropout × weight decay interactions, test accuracy then gap. */
   interactions: EffectInteractionView[];
+  /** Dropout swaps, test accuracy then gap. */
   swaps: EffectDropoutSwapView[];
+  /** The main effect of each axis (view main_effect). */
+  mainEffects: MainEffectView[];
+  /** The F test of seed noise at every epochs value (view noise_diagnostic). */
+  noise: NoiseDiagnosticView[];
   curves: EpochCurves;
   activationVariance: EpochCurves;
   weightNorms: WeightNormCurves;
@@ -41,73 +50,39 @@ export interface ReportData {
   divergence: DivergenceRateView[];
 }
 
-function dropoutCurves(db: Kysely<Database>, sweepId: string, epochs: number) {
-  const withDropout = sql`r.dropout1 > 0 or r.dropout2 > 0`;
-  const without = sql`r.dropout1 = 0 and r.dropout2 = 0`;
-  const pair = (metric: string) => [
-    sql<number | null>`avg(${sql.ref(`m.${metric}`)}) filter (where ${without})`.as(`${metric}:no dropout`),
-    sql<number | null>`avg(${sql.ref(`m.${metric}`)}) filter (where ${withDropout})`.as(`${metric}:dropout`),
-  ];
-  return db
-    .selectFrom('sweep_runs as sr')
-    .innerJoin('runs as r', 'r.id', 'sr.run_id')
-    .innerJoin('epoch_metrics as m', 'm.run_id', 'r.id')
-    .select('m.epoch')
-    .select([...pair('train_loss'), ...pair('test_loss'), ...pair('train_acc_eval'), ...pair('test_acc'), ...pair('gap')])
-    .where('sr.sweep_id', '=', sweepId)
-    .where('m.epoch', '<=', epochs)
-    .groupBy('m.epoch')
-    .orderBy('m.epoch')
-    .execute();
-}
+const curveMetrics = ['train_loss', 'test_loss', 'train_acc_eval', 'test_acc', 'gap'] as const;
 
-/** Turns rows of {epoch, name: value, …} into one array per column. */
-function toCurves(rows: ReadonlyArray<Record<string, unknown>>): EpochCurves {
+/** The sweep's per-epoch curves from the view epoch_curve (the dashboards' curves over every weight decay and seed). */
+async function epochCurves(db: Kysely<Database>, sweepId: string): Promise<{ curves: EpochCurves; activationVariance: EpochCurves }> {
+  const rows = await db.selectFrom('epoch_curve').selectAll().where('sweep_id', '=', sweepId).orderBy('epoch').execute();
+  const epoch = rows.map((r) => r.epoch);
   const series: Record<string, Array<number | null>> = {};
-  for (const row of rows) {
-    for (const [name, value] of Object.entries(row)) {
-      if (name === 'epoch') continue;
-      (series[name] ??= []).push(value === null ? null : Number(value));
-    }
+  for (const metric of curveMetrics) {
+    series[`${metric}:no dropout`] = rows.map((r) => r[`${metric}_no_dropout`]);
+    series[`${metric}:dropout`] = rows.map((r) => r[`${metric}_dropout`]);
   }
-  return { epoch: rows.map((r) => Number(r.epoch)), series };
+  const activation: Record<string, Array<number | null>> = {
+    'layer 1, dropped out': rows.map((r) => r.act_var1_dropped_out),
+    'layer 1, no dropout': rows.map((r) => r.act_var1_no_dropout),
+    'layer 2, dropped out': rows.map((r) => r.act_var2_dropped_out),
+    'layer 2, no dropout': rows.map((r) => r.act_var2_no_dropout),
+  };
+  return { curves: { epoch, series }, activationVariance: { epoch, series: activation } };
 }
 
-async function activationCurves(db: Kysely<Database>, sweepId: string, epochs: number): Promise<EpochCurves> {
+/** Mean weight norms per weight decay and epoch from the view weight_norm_curve. */
+async function weightNormCurves(db: Kysely<Database>, sweepId: string): Promise<WeightNormCurves> {
   const rows = await db
-    .selectFrom('activation_variance')
-    .select('epoch')
-    .select([
-      sql<number | null>`avg(act_var) filter (where layer = 1 and layer_has_dropout)`.as('layer 1, dropped out'),
-      sql<number | null>`avg(act_var) filter (where layer = 1 and not layer_has_dropout)`.as('layer 1, no dropout'),
-      sql<number | null>`avg(act_var) filter (where layer = 2 and layer_has_dropout)`.as('layer 2, dropped out'),
-      sql<number | null>`avg(act_var) filter (where layer = 2 and not layer_has_dropout)`.as('layer 2, no dropout'),
-    ])
+    .selectFrom('weight_norm_curve')
+    .select(['epoch', 'w1', 'w2', 'w3', sql<string>`weight_decay::text`.as('wd')])
     .where('sweep_id', '=', sweepId)
-    .where('epoch', '<=', epochs)
-    .groupBy('epoch')
+    .orderBy('weight_decay')
     .orderBy('epoch')
-    .execute();
-  return toCurves(rows);
-}
-
-async function weightNormCurves(db: Kysely<Database>, sweepId: string, epochs: number): Promise<WeightNormCurves> {
-  const rows = await db
-    .selectFrom('sweep_runs as sr')
-    .innerJoin('runs as r', 'r.id', 'sr.run_id')
-    .innerJoin('epoch_metrics as m', 'm.run_id', 'r.id')
-    .select(['m.epoch', sql<string>`r.weight_decay::text`.as('wd')])
-    .select((eb) => [eb.fn.avg<number>('m.weight_norm1').as('w1'), eb.fn.avg<number>('m.weight_norm2').as('w2'), eb.fn.avg<number>('m.weight_norm3').as('w3')])
-    .where('sr.sweep_id', '=', sweepId)
-    .where('m.epoch', '<=', epochs)
-    .groupBy(['r.weight_decay', 'm.epoch'])
-    .orderBy('r.weight_decay')
-    .orderBy('m.epoch')
     .execute();
   const epoch = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
   const byWeightDecay = [...new Set(rows.map((r) => r.wd))].map((weightDecay) => {
     const at = (e: number) => rows.find((r) => r.wd === weightDecay && r.epoch === e);
-    const column = (key: 'w1' | 'w2' | 'w3') => epoch.map((e) => (at(e) ? Number(at(e)![key]) : null));
+    const column = (key: 'w1' | 'w2' | 'w3') => epoch.map((e) => at(e)?.[key] ?? null);
     return { weightDecay, w1: column('w1'), w2: column('w2'), w3: column('w3') };
   });
   return { epoch, byWeightDecay };
@@ -126,7 +101,7 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     .where('sweep_id', '=', sweepId)
     .executeTakeFirst();
   const epochs = Number(maxEpochs?.e ?? 0);
-  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, curveRows, activationVariance, weightNorms, divergence] = await Promise.all([
+  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise, curves, weightNorms, divergence] = await Promise.all([
     countSweepRuns(db, sweepId),
     db
       .selectFrom('config_vs_best')
@@ -140,43 +115,16 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
       .execute(),
     db.selectFrom('config_interval').selectAll().where('sweep_id', '=', sweepId).where('epochs', '=', epochs).where('metric', '=', 'train_acc_eval').execute(),
     listEffectsAtLargestEpochs(db, sweepId),
-    db
-      .selectFrom('effect_interaction')
-      .selectAll()
-      .where('sweep_id', '=', sweepId)
-      .where('epochs', '=', epochs)
-      .where('metric', '=', 'test_acc')
-      .orderBy('weight_decay')
-      .orderBy('dropout1')
-      .orderBy('dropout2')
-      .execute(),
-    db
-      .selectFrom('effect_dropout_swap')
-      .selectAll()
-      .where('sweep_id', '=', sweepId)
-      .where('epochs', '=', epochs)
-      .orderBy('metric')
-      .orderBy('weight_decay')
-      .orderBy('dropout_a')
-      .orderBy('dropout_b')
-      .execute(),
-    dropoutCurves(db, sweepId, epochs),
-    activationCurves(db, sweepId, epochs),
-    weightNormCurves(db, sweepId, epochs),
-    db
-      .selectFrom('divergence_rate')
-      .selectAll()
-      .where('sweep_id', '=', sweepId)
-      .where('epochs', '=', epochs)
-      .where('n_diverged', '>', 0)
-      .orderBy('rate', 'desc')
-      .orderBy('dropout1')
-      .orderBy('dropout2')
-      .orderBy('weight_decay')
-      .execute(),
+    listInteractionsAtLargestEpochs(db, sweepId),
+    listSwapsAtLargestEpochs(db, sweepId),
+    db.selectFrom('main_effect').selectAll().where('sweep_id', '=', sweepId).where('epochs', '=', epochs).orderBy('axis').orderBy('level').execute(),
+    listNoiseDiagnostic(db, sweepId),
+    epochCurves(db, sweepId),
+    weightNormCurves(db, sweepId),
+    listDivergedAtLargestEpochs(db, sweepId),
   ]);
   return {
-    ...{ sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps },
-    ...{ curves: toCurves(curveRows), activationVariance, weightNorms, divergence },
+    ...{ sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise },
+    ...{ curves: curves.curves, activationVariance: curves.activationVariance, weightNorms, divergence },
   };
 }

@@ -27,19 +27,19 @@ function bestConfigsTable(data: ReportData): string {
   const rows = best
     .map(
       (c) =>
-        `<tr><td>${c.dropout1}</td><td>${c.dropout2}</td><td>${c.weight_decay}</td><td>${c.n}</td>` +
+        `<tr><td>${c.dropout1}</td><td>${c.dropout2}</td><td>${c.weight_decay}</td><td>${c.n}</td><td>${c.n_diverged}</td>` +
         `<td>${shown(c)}</td><td>${escapeHtml(c.vs_best)}</td><td>${shown(find(data.trainAccuracy, c))}</td>` +
         `<td>${shown(find(gap, c))}</td></tr>`,
     )
     .join('\n');
   const clipped = best.some((c) => c.ci_clipped && c.interval_informative);
   return `<table class="best">
-<thead><tr><th>dropout1</th><th>dropout2</th><th>weight decay</th><th>seeds</th><th>test accuracy [95% CI]</th><th>vs best</th><th>train accuracy [95% CI]</th><th>train−test gap [95% CI]</th></tr></thead>
+<thead><tr><th>dropout1</th><th>dropout2</th><th>weight decay</th><th>seeds</th><th>diverged</th><th>test accuracy [95% CI]</th><th>vs best</th><th>train accuracy [95% CI]</th><th>train−test gap [95% CI]</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<p class="caption">${escapeHtml(`${tooFewSeedsFlag}: fewer than 3 seeds give no informative interval.`)}${clipped ? ` ${escapeHtml(clippedFootnote)}` : ''}</p>`;
+<p class="caption">${escapeHtml(`${tooFewSeedsFlag}: fewer than 3 seeds give no informative interval. diverged: seeds whose training diverged, left out of seeds and of every statistic.`)}${clipped ? ` ${escapeHtml(clippedFootnote)}` : ''}</p>`;
 }
 
 function sectionHtml(section: ReportSection): string {
@@ -96,7 +96,7 @@ export function renderReportHtml(data: ReportData, sections: readonly ReportSect
 </head>
 <body>
 <h1>Sweep ${escapeHtml(sweep.id)}</h1>
-<p class="meta">Status ${escapeHtml(sweep.status)} · ${sweep.trials} trials · ${sweep.runs} runs (${runCounts.completed} done, ${runCounts.running} running, ${runCounts.failed} failed, ${runCounts.pending} waiting) · results read at ${data.epochs} epochs · generated ${escapeHtml(generatedAt.toISOString())}</p>
+<p class="meta">Status ${escapeHtml(sweep.status)} · ${sweep.trials} trials · ${sweep.runs} runs (${runCounts.completed} done, ${runCounts.running} running, ${runCounts.failed} failed, ${runCounts.diverged} diverged, ${runCounts.pending} waiting) · results read at ${data.epochs} epochs · generated ${escapeHtml(generatedAt.toISOString())}</p>
 <section>
 <h2>Best configurations</h2>
 <p>Highest mean test accuracy over seeds at ${data.epochs} epochs, with 95% t-intervals over seeds clipped to the metric's range, and each configuration against the best (paired test, Holm-adjusted over this epochs value's comparisons with the best).</p>

@@ -1,7 +1,9 @@
 import type { ChartSpec } from './chart-common';
 import { activationVarianceChart, trainingCurveCharts, weightNormChart } from './curve-charts';
 import { effectsVsControlChart, interactionCharts, swapChart } from './effect-charts';
+import { interactionSentence, mainEffectSentences, swapSentence } from './comparison-sentences';
 import { divergenceSentences } from './divergence-sentences';
+import { noiseSentence, noiseTestExplanation } from './noise-sentences';
 import { effectSentences } from './effect-sentences';
 import { matrixCharts } from './matrix-charts';
 import { controlLabel } from './effect-sentences';
@@ -36,6 +38,13 @@ export function reportSections(data: ReportData): ReportSection[] {
       whyEmpty: 'No configuration has results at the same seed as the control yet.',
     },
     {
+      title: 'Do configurations differ by more than seed noise?',
+      intro: noiseTestExplanation,
+      sentences: data.noise.map(noiseSentence),
+      charts: [],
+      whyEmpty: 'No run has results yet.',
+    },
+    {
       title: 'Diverged runs',
       intro:
         `Runs whose training loss or weights became NaN or infinite by ${data.epochs} epochs. Training stopped there; ` +
@@ -60,14 +69,31 @@ export function reportSections(data: ReportData): ReportSection[] {
       compact: true,
     },
     {
+      title: 'Main effect of each axis',
+      intro:
+        `Each value of an axis against the axis' lowest value ${at}, averaged over the other axes and paired by seed ` +
+        '(view main_effect, the same numbers as the dashboards\' main-effect panels with every weight decay selected).',
+      sentences: mainEffectSentences(data.mainEffects),
+      charts: [],
+      whyEmpty: 'No run has reached the last epochs value yet.',
+    },
+    {
       title: 'Are dropout and weight decay additive?',
-      intro: `Against no dropout and no weight decay at the same seed, ${at}.`,
-      charts: interactionCharts(data.interactions),
+      intro:
+        `Against no dropout and no weight decay at the same seed, ${at}: one sentence per dropout setting, weight decay and ` +
+        "metric. The test is the paired t-test on the per-seed interaction, or the exact sign-flip test where every seed shows the " +
+        "same value; Holm-adjusted over every interaction of this sweep's metric at every epochs value.",
+      sentences: data.interactions.map(interactionSentence),
+      charts: interactionCharts(data.interactions.filter((r) => r.metric === 'test_acc')),
       whyEmpty: 'The grid needs dropout1 = dropout2 = 0 and weight decay 0 besides other values to answer this.',
     },
     {
       title: 'Does swapping dropout1 and dropout2 matter?',
-      intro: `Pairs of rates used both ways round, ${at}.`,
+      intro:
+        `Pairs of rates used both ways round, ${at}: one sentence per pair, weight decay and metric. The test is the paired ` +
+        "t-test, or the exact sign-flip test where every seed shows the same difference; Holm-adjusted over every swap " +
+        "comparison of this sweep's metric at every epochs value.",
+      sentences: data.swaps.map(swapSentence),
       charts: [swapChart(data.swaps)].filter((c): c is ChartSpec => c !== null),
       whyEmpty: 'The grid has no pair of rates a < b used both as (a, b) and as (b, a).',
     },

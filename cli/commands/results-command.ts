@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import type { ConfigIntervalView, IntervalMetric, VsBest } from '../../db/config-interval.view';
 import type { Executor } from '../../db/database';
 import { findSweep } from '../../db/sweep-repository';
-import { describeEffects } from '../../report/describe-effects';
+import { describeSweep, type SweepDescription } from '../../report/describe-effects';
 import { clippedFootnote, meanWithInterval, tooFewSeedsFlag } from '../../report/interval-text';
+import { noiseTestExplanation } from '../../report/noise-sentences';
 import { UsageError } from '../cli-errors';
 import { withDatabase, type CommandContext } from '../command-context';
 import { parseFormat, renderRows, type OutputFormat } from '../table-output';
@@ -46,17 +47,31 @@ const divergedFootnote =
 
 const round4 = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Math.round(v * 1e4) / 1e4);
 
+const bullets = (sentences: readonly string[]): string[] => sentences.map((s) => `- ${s}`);
+
+/** The sections after the table: each effect, the F test of seed noise and the diverged runs, in words. */
+function sentenceSections(d: SweepDescription): string[] {
+  return [
+    ...['', 'Effects against the control:', ...bullets(d.effects)],
+    ...(d.swaps.length > 0 ? ['', 'Dropout1 ↔ dropout2 swaps:', ...bullets(d.swaps)] : []),
+    ...(d.interactions.length > 0 ? ['', 'Dropout × weight decay interactions:', ...bullets(d.interactions)] : []),
+    ...(d.noise.length > 0 ? ['', 'Seed noise (F test):', noiseTestExplanation, ...bullets(d.noise)] : []),
+    ...(d.divergence.length > 0 ? ['', 'Diverged runs:', ...bullets(d.divergence)] : []),
+  ];
+}
+
 /**
  * Per grid point, over seeds: mean test accuracy, training accuracy (inference mode) and gap.
  * As a table each mean carries its 95% interval (clipped to the metric's range and marked,
  * or flagged below 3 seeds) and how it compares with the best configuration, next to the seeds
  * it rests on and the seeds that diverged (left out of every statistic), followed by one
- * sentence per effect against the control. CSV and JSON keep the plain means per column.
+ * sentence per effect against the control, per dropout swap and per interaction, the F test of
+ * seed noise per metric and epochs value, and the configurations with diverged runs. CSV and JSON keep the plain means per column.
  */
 export async function printResults(ctx: CommandContext, id: string, format: OutputFormat): Promise<void> {
-  const { results, sentences } = await withDatabase(ctx, 'reader', async ({ db }) => {
+  const { results, described } = await withDatabase(ctx, 'reader', async ({ db }) => {
     if (!(await findSweep(db, id))) throw new UsageError(`no sweep with id ${JSON.stringify(id)} in the database`);
-    return { results: await loadResults(db, id), sentences: format === 'table' ? await describeEffects(db, id) : [] };
+    return { results: await loadResults(db, id), described: format === 'table' ? await describeSweep(db, id) : null };
   });
   if (format !== 'table') {
     const rows = results.map((r) => ({
@@ -80,7 +95,7 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
     ...(results.some((r) => r.nDiverged > 0) ? [divergedFootnote] : []),
     ...(results.some((r) => Object.values(r.metrics).some((m) => m.ci_clipped && m.interval_informative)) ? [clippedFootnote] : []),
   ];
-  ctx.out([renderRows(rows, 'table'), ...notes, '', 'Effects against the control:', ...sentences.map((s) => `- ${s}`)].join('\n'));
+  ctx.out([renderRows(rows, 'table'), ...notes, ...sentenceSections(described!)].join('\n'));
 }
 
 export function registerResultsCommand(program: Command, ctx: CommandContext): void {

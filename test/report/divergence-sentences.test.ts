@@ -15,3 +15,10 @@ test('divergenceSentences names each configuration with a diverged run, its rate
       'they are left out of every mean, interval and effect.',
   ]);
 });
+
+test('divergenceSentences leaves the interval out below 3 finished seeds and says why', () => {
+  assert.deepEqual(divergenceSentences([rate({ finished: 2, n_diverged: 1, rate: 0.5, rate_ci_low: 0.0126, rate_ci_high: 0.9874 })]), [
+    'dropout1 0, dropout2 0, weight decay 0: 1 of 2 seeds diverged by 20 epochs (50%, with fewer than 3 finished seeds the interval is not ' +
+      'informative); they are left out of every mean, interval and effect.',
+  ]);
+});

@@ -78,7 +78,7 @@ test('writeReport writes one self-contained HTML file with the charting library 
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
   assert.ok(html.includes('echarts'), 'the ECharts build is inlined');
   assert.match(html, /<h1>Sweep real-mini<\/h1>/);
-  assert.match(html, /16 runs \(16 done, 0 running, 0 failed, 0 waiting\)/);
+  assert.match(html, /16 runs \(16 done, 0 running, 0 failed, 0 diverged, 0 waiting\)/);
 });
 
 async function launch(): Promise<BrowserContext> {
@@ -177,9 +177,16 @@ test("the report's accuracy matrices hold the sweep's means over seeds", async (
   }
 });
 
+/** The sentences (list items) of the report section titled `title`, HTML entities left as written. */
+function sectionSentences(html: string, title: string): string[] {
+  const section = new RegExp(`<h2>${title.replace(/[?()]/g, '\\$&')}</h2>([\\s\\S]*?)</section>`).exec(html);
+  assert.ok(section, `no section ${title}`);
+  return [...section[1]!.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]!);
+}
+
 test('the report says in words that two seeds give no informative interval or p-value', () => {
   const html = readFileSync(reportFile, 'utf8');
-  const sentences = [...html.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]!);
+  const sentences = sectionSentences(html, 'What the sweep shows');
   // 2 × 2 dropout × 2 weight decays, minus the control, × 2 metrics.
   assert.equal(sentences.length, 7 * 2);
   for (const s of sentences) {
@@ -187,6 +194,72 @@ test('the report says in words that two seeds give no informative interval or p-
   }
   assert.match(html, /<td>\d+\.\d% \(n&lt;3: no interval\)<\/td><td>too few seeds<\/td>/);
   assert.doesNotMatch(html, /\d%\]/, 'no interval is shown as a result');
+});
+
+test('the report says each swap and interaction with its n, and below 3 seeds that interval and p-value are not informative', () => {
+  const html = readFileSync(reportFile, 'utf8');
+  const swaps = sectionSentences(html, 'Does swapping dropout1 and dropout2 matter?');
+  // One pair (0, 0.5) ↔ (0.5, 0) per weight decay, two metrics.
+  assert.equal(swaps.length, 2 * 2);
+  for (const s of swaps)
+    assert.match(
+      s,
+      /^dropout1=0, dropout2=0\.5 vs dropout1=0\.5, dropout2=0 \(weight decay 0(\.001)?\), 3 epochs: (test accuracy|train−test gap) [+−]\d+\.\d points, n=2 seeds; with fewer than 3 seeds the interval and p-value are not informative\.$/,
+    );
+  const interactions = sectionSentences(html, 'Are dropout and weight decay additive?');
+  // Three dropout settings other than (0, 0) with weight decay 0.001, two metrics.
+  assert.equal(interactions.length, 3 * 2);
+  for (const s of interactions)
+    assert.match(
+      s,
+      /^dropout1=0(\.5)?, dropout2=0(\.5)? with weight decay 0\.001, 3 epochs: (test accuracy|train−test gap) together [+−]\d+\.\d, dropout alone [+−]\d+\.\d, weight decay alone [+−]\d+\.\d points, interaction [+−]\d+\.\d points, n=2 seeds; with fewer than 3 seeds the interval and p-value are not informative\.$/,
+    );
+  assert.match(html, /Holm-adjusted over every swap comparison of this sweep&#39;s metric at every epochs value\./);
+});
+
+test("the report's main effects and curves come from the views main_effect and epoch_curve", async () => {
+  const html = readFileSync(reportFile, 'utf8');
+  const view = await fx.handle.db.selectFrom('main_effect').selectAll().where('sweep_id', '=', fx.sweepId).where('epochs', '=', 3).execute();
+  const dropout1 = view.find((r) => r.axis === 'dropout1' && r.level === 0.5)!;
+  const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
+  assert.deepEqual(sectionSentences(html, 'Main effect of each axis'), [
+    ...['dropout1', 'dropout2', 'weight_decay'].map((axis) => {
+      const r = view.find((v) => v.axis === axis && v.level > 0)!;
+      const name = axis === 'weight_decay' ? 'weight decay' : axis;
+      return (
+        `${name}=${r.level} vs ${name}=0, averaged over the other axes, 3 epochs: test accuracy ${points(r.test_acc_effect)} points, ` +
+        `train−test gap ${points(r.gap_effect)} points, n=2 seeds; with fewer than 3 seeds the intervals are not informative.`
+      );
+    }),
+  ]);
+  assert.equal(dropout1.n, 2);
+  const json = /<script type="application\/json" id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const charts = JSON.parse(json) as Array<{ id: string; option: { series: Array<{ name: string; data: number[][] }> } }>;
+  const gap = charts.find((c) => c.id === 'gap-curves')!.option.series.find((s) => s.name === 'gap, dropout')!;
+  const curves = await fx.handle.db.selectFrom('epoch_curve').select(['epoch', 'gap_dropout']).where('sweep_id', '=', fx.sweepId).orderBy('epoch').execute();
+  assert.deepEqual(
+    gap.data.map(([epoch]) => epoch),
+    curves.map((c) => c.epoch),
+  );
+  gap.data.forEach(([, v], i) => assert.ok(Math.abs(v! - curves[i]!.gap_dropout!) < 1e-5, `gap at epoch ${i + 1}: ${v} vs ${curves[i]!.gap_dropout}`));
+});
+
+test('the report has a seed-noise section with F, its degrees of freedom and p per metric and epochs value', async () => {
+  const html = readFileSync(reportFile, 'utf8');
+  const noise = await fx.handle.db.selectFrom('noise_diagnostic').selectAll().where('sweep_id', '=', fx.sweepId).orderBy('epochs', 'desc').orderBy('metric', 'desc').execute();
+  assert.equal(noise.length, 4);
+  const sentences = sectionSentences(html, 'Do configurations differ by more than seed noise?');
+  assert.equal(sentences.length, 4);
+  noise.forEach((r, i) => {
+    assert.ok(
+      sentences[i]!.startsWith(
+        `${r.metric === 'test_acc' ? 'test accuracy' : 'train−test gap'}, ${r.epochs} epochs: F=${r.f!.toFixed(2)} on 7 and 8 df, p`,
+      ),
+      sentences[i],
+    );
+    assert.match(sentences[i]!, /\(F test over 8 configurations, 16 runs, seed sd \d+\.\d\d points; one test per metric and epochs value, not adjusted across them\) — the configurations /);
+  });
+  assert.match(html, /<p>One-way analysis of variance \(F test\) per metric and epochs value over the runs that did not diverge: /);
 });
 
 test("the report's matrices colour every cell by its comparison with the best, not by its value", () => {
@@ -204,7 +277,7 @@ test('writeReport explains each empty section for a sweep that has not trained a
   const spec = { ...fx.spec, name: 'not-started', grid: { ...fx.spec.grid, dropout1: [0.1], dropout2: [0.2] } };
   await createSweepRecordActivities(fx.handle.db).registerSweep({ sweepId: 'not-started', spec });
   const html = readFileSync(await writeReport(fx.handle.db, 'not-started', path.join(dir, 'empty.html')), 'utf8');
-  assert.match(html, /8 trials · 4 runs \(0 done, 0 running, 0 failed, 4 waiting\)/);
+  assert.match(html, /8 trials · 4 runs \(0 done, 0 running, 0 failed, 0 diverged, 4 waiting\)/);
   assert.match(html, /No configuration has results yet\./);
   assert.match(html, /No run has reached the last epochs value yet\./);
   assert.match(html, /No epoch has been recorded yet\./);
