@@ -23,6 +23,8 @@ import { fixtureMetrics } from './analysis-fixture';
  * pending: swap pairs, two weight decays, but no run has reached an epoch.
  * diverged: the control (0.6, 0.6, 0) diverged in epoch 1 for both seeds.
  * decay-only: one dropout setting, two weight decays, nothing trained.
+ * mixed: zeros on the dropout axes but not in weight decay, so the baseline is (0, 0, 0.002); its
+ * weight decays differ from disjoint's so the two share no run.
  * single: one seed, so every comparison with the control has n = 1.
  */
 
@@ -51,6 +53,18 @@ export const decayOnlySweep = validateSpec({
   grid: { dropout1: [0.3], dropout2: [0.3], weightDecay: [0, 0.01], epochs: [1] },
   seeds: [1],
 });
+export const mixedSweep = validateSpec({
+  name: 'mixed',
+  grid: { dropout1: [0, 0.5], dropout2: [0], weightDecay: [0.002, 0.02], epochs: [1] },
+  seeds: [1, 2],
+});
+/** The mixed sweep's test accuracy per `${dropout1}|${weightDecay}`, seeds 1 and 2. */
+export const mixedTestAcc: Readonly<Record<string, readonly [number, number]>> = {
+  '0|0.002': [0.8012, 0.804],
+  '0.5|0.002': [0.8101, 0.815],
+  '0|0.02': [0.8033, 0.8049],
+  '0.5|0.02': [0.814, 0.8172],
+};
 export const singleSweep = validateSpec({
   name: 'single',
   grid: { dropout1: [0.15, 0.25], dropout2: [0.35], weightDecay: [0], epochs: [1] },
@@ -126,6 +140,9 @@ export async function loadOffsetGridFixture(db: Kysely<Database>): Promise<void>
     } else {
       await record(db, run, 1, 0.81, 0.04);
     }
+  }
+  for (const run of await insertSweep(db, mixedSweep)) {
+    await record(db, run, 1, mixedTestAcc[`${run.dropout1}|${run.weightDecay}`]![run.seed - 1]!, 0.05);
   }
   for (const run of await insertSweep(db, singleSweep)) await record(db, run, 1, run.dropout1 === 0.15 ? 0.8 : 0.8123, 0.04);
 }

@@ -7,7 +7,7 @@ import { migrateToLatest } from '../../infra/postgres/migrate';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { assertClose } from './assert-close';
 import { ci95, holm, mean, pairedTest, sd, signFlipP } from './hand-statistics';
-import { loadOffsetGridFixture, offsetValue } from './offset-grid-fixture';
+import { loadOffsetGridFixture, mixedTestAcc, offsetValue } from './offset-grid-fixture';
 
 /*
  * Grids without zeros and grids that cannot form a comparison: effect_interaction on the
@@ -156,6 +156,31 @@ test('effect_interaction leaves a one-seed design untested when only one seed ha
   }
 });
 
+test('effect_interaction takes the zero where an axis has one and the lowest value elsewhere, as effect_vs_control does', async () => {
+  const rows = await handle.db.selectFrom('effect_interaction').selectAll().where('sweep_id', '=', 'mixed').where('metric', '=', 'test_acc').execute();
+  const control = await handle.db
+    .selectFrom('effect_vs_control')
+    .select(['control_dropout1', 'control_dropout2', 'control_weight_decay', 'control_kind'])
+    .where('sweep_id', '=', 'mixed')
+    .distinct()
+    .execute();
+  assert.deepEqual(control, [{ control_dropout1: 0, control_dropout2: 0, control_weight_decay: 0.002, control_kind: 'lowest value of each axis' }]);
+  assert.equal(rows.length, 1);
+  const [row] = rows as [EffectInteractionView];
+  assert.deepEqual(
+    [row.dropout1, row.dropout2, row.weight_decay, row.baseline_dropout1, row.baseline_dropout2, row.baseline_weight_decay, row.baseline_kind],
+    [0.5, 0, 0.02, 0, 0, 0.002, 'lowest value of each axis'],
+  );
+  // Per seed: value(0.5, 0.02) − value(0.5, 0.002) − value(0, 0.02) + value(0, 0.002).
+  const contrasts = [0, 1].map(
+    (i) => mixedTestAcc['0.5|0.02']![i]! - mixedTestAcc['0.5|0.002']![i]! - mixedTestAcc['0|0.02']![i]! + mixedTestAcc['0|0.002']![i]!,
+  );
+  assert.equal(row.n, 2);
+  assertClose(row.interaction_mean, mean(contrasts), 'interaction_mean');
+  assertClose(row.baseline_mean, mean([...mixedTestAcc['0|0.002']!]), 'baseline_mean');
+  assertClose(row.p_used, pairedTest(contrasts)!.p, 'p_used', 1e-9);
+});
+
 test('effect_vs_control names the lowest value of each axis as its control when the grid has no zero', async () => {
   const rows = await handle.db.selectFrom('effect_vs_control').selectAll().where('sweep_id', '=', 'offset').execute();
   // 7 configurations other than the control × 2 epochs values × 2 metrics.
@@ -220,6 +245,9 @@ test('comparison_availability says why each comparison a grid cannot make or has
       'every run of the control (dropout1 = 0.6, dropout2 = 0.6, weight_decay = 0) that reached an epochs value diverged (2 seed comparisons left out because a cell diverged)',
     'diverged dropout_swap': swapReason('{0.6, 0.7}', '{0.6}'),
     'diverged interaction': 'interaction needs at least two weight-decay values; this grid has weight_decay ∈ {0}',
+    'mixed vs_control': null,
+    'mixed dropout_swap': swapReason('{0, 0.5}', '{0}'),
+    'mixed interaction': null,
     'single vs_control': null,
     'single dropout_swap': swapReason('{0.15, 0.25}', '{0.35}'),
     'single interaction': 'interaction needs at least two weight-decay values; this grid has weight_decay ∈ {0}',
@@ -248,6 +276,8 @@ test('comparison_availability notes comparisons that rest on one seed each', asy
   assert.deepEqual(notes, {
     'offset vs_control': null,
     'offset interaction': null,
+    'mixed vs_control': null,
+    'mixed interaction': null,
     'single vs_control': 'every comparison rests on one seed: intervals and p-values are null',
   });
 });
