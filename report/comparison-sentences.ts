@@ -1,3 +1,4 @@
+import type { ComparisonAvailabilityView, ComparisonName } from '../db/comparison-availability.view';
 import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
 import type { EffectInteractionView } from '../db/effect-interaction.view';
 import type { MainEffectView } from '../db/main-effect.view';
@@ -79,4 +80,19 @@ export function mainEffectSentences(rows: readonly MainEffectView[]): string[] {
         'paired t-intervals for this row alone, not adjusted for the other rows.'
       );
     });
+}
+
+const comparisonNames: Record<ComparisonName, string> = {
+  vs_control: 'comparison with the control',
+  dropout_swap: 'dropout swap',
+  interaction: 'dropout × weight decay interaction',
+};
+
+/**
+ * Why a comparison has no row with a paired seed, from comparison_availability, as a sentence:
+ * `No dropout swap: dropout_swap needs both (a, b) and (b, a) …`; null when it has rows.
+ */
+export function unavailableSentence(r: Pick<ComparisonAvailabilityView, 'comparison' | 'available' | 'reason'>): string | null {
+  if (r.available || r.reason === null) return null;
+  return `No ${comparisonNames[r.comparison]}: ${r.reason}.`;
 }

@@ -69,7 +69,7 @@ export function interactionCharts(rows: readonly EffectInteractionView[]): Chart
       id: 'interaction-bars',
       title: 'Dropout and weight decay: separately and together',
       caption:
-        'Change in test accuracy against no dropout and no weight decay, per dropout setting and weight decay. If the ' +
+        'Change in test accuracy against the baseline named above, per dropout setting and weight decay. If the ' +
         'regularisers were additive, "together" would equal "sum of the two"; a shorter "together" bar means they overlap.',
       option: {
         ...baseOption(),

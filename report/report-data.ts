@@ -10,6 +10,7 @@ import type { MainEffectView } from '../db/main-effect.view';
 import type { NoiseDiagnosticView } from '../db/noise-diagnostic.view';
 import { countSweepRuns, findSweep, type SweepRunCounts } from '../db/sweep-repository';
 import type { SweepRow } from '../db/sweeps.table';
+import { describeUnavailableComparisons, type UnavailableComparisons } from './describe-effects';
 import { listDivergedAtLargestEpochs, listInteractionsAtLargestEpochs, listNoiseDiagnostic, listSwapsAtLargestEpochs } from './report-queries';
 
 /** Means per epoch over runs with and without dropout (or, for activations, with dropout after that layer). */
@@ -48,6 +49,8 @@ export interface ReportData {
   weightNorms: WeightNormCurves;
   /** Configurations with a diverged run at the largest epochs value, with the rate and its exact interval. */
   divergence: DivergenceRateView[];
+  /** Why a comparison has no paired seed, in words (comparison_availability). */
+  unavailable: UnavailableComparisons;
 }
 
 const curveMetrics = ['train_loss', 'test_loss', 'train_acc_eval', 'test_acc', 'gap'] as const;
@@ -101,7 +104,7 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     .where('sweep_id', '=', sweepId)
     .executeTakeFirst();
   const epochs = Number(maxEpochs?.e ?? 0);
-  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise, curves, weightNorms, divergence] = await Promise.all([
+  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise, curves, weightNorms, divergence, unavailable] = await Promise.all([
     countSweepRuns(db, sweepId),
     db
       .selectFrom('config_vs_best')
@@ -122,9 +125,10 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
     epochCurves(db, sweepId),
     weightNormCurves(db, sweepId),
     listDivergedAtLargestEpochs(db, sweepId),
+    describeUnavailableComparisons(db, sweepId),
   ]);
   return {
     ...{ sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise },
-    ...{ curves: curves.curves, activationVariance: curves.activationVariance, weightNorms, divergence },
+    ...{ curves: curves.curves, activationVariance: curves.activationVariance, weightNorms, divergence, unavailable },
   };
 }

@@ -21,6 +21,13 @@ export interface ReportSection {
   sentences?: string[];
 }
 
+/** What the interactions are measured against: no regularization, or the grid's lowest values when it has no zero. */
+function interactionBaseline(data: ReportData): string {
+  const r = data.interactions[0];
+  if (!r || r.baseline_kind === 'no regularization') return 'no dropout and no weight decay';
+  return `the lowest grid values (dropout1=${r.baseline_dropout1}, dropout2=${r.baseline_dropout2}, weight decay=${r.baseline_weight_decay})`;
+}
+
 /** The report's sections in reading order, each with the charts the sweep's data supports. */
 export function reportSections(data: ReportData): ReportSection[] {
   const at = `at ${data.epochs} epochs`;
@@ -33,9 +40,9 @@ export function reportSections(data: ReportData): ReportSection[] {
         'configuration and metric. "Beyond seed noise" means the Holm-adjusted p-value (over every configuration and epochs ' +
         "value of this sweep's metric) is below 0.05; the test is the paired t-test, or the exact sign-flip test where every seed " +
         'shows the same difference.',
-      sentences: effectSentences(data.effects),
+      sentences: data.unavailable.vs_control ? [] : effectSentences(data.effects),
       charts: [effectsVsControlChart(data.effects)].filter((c): c is ChartSpec => c !== null),
-      whyEmpty: 'No configuration has results at the same seed as the control yet.',
+      whyEmpty: data.unavailable.vs_control ?? 'No configuration has results at the same seed as the control yet.',
     },
     {
       title: 'Do configurations differ by more than seed noise?',
@@ -80,12 +87,12 @@ export function reportSections(data: ReportData): ReportSection[] {
     {
       title: 'Are dropout and weight decay additive?',
       intro:
-        `Against no dropout and no weight decay at the same seed, ${at}: one sentence per dropout setting, weight decay and ` +
+        `Against ${interactionBaseline(data)} at the same seed, ${at}: one sentence per dropout setting, weight decay and ` +
         "metric. The test is the paired t-test on the per-seed interaction, or the exact sign-flip test where every seed shows the " +
         "same value; Holm-adjusted over every interaction of this sweep's metric at every epochs value.",
       sentences: data.interactions.map(interactionSentence),
       charts: interactionCharts(data.interactions.filter((r) => r.metric === 'test_acc')),
-      whyEmpty: 'The grid needs dropout1 = dropout2 = 0 and weight decay 0 besides other values to answer this.',
+      whyEmpty: data.unavailable.interaction ?? `No dropout setting and weight decay has all four cells at the same seed ${at} yet.`,
     },
     {
       title: 'Does swapping dropout1 and dropout2 matter?',
@@ -95,7 +102,7 @@ export function reportSections(data: ReportData): ReportSection[] {
         "comparison of this sweep's metric at every epochs value.",
       sentences: data.swaps.map(swapSentence),
       charts: [swapChart(data.swaps)].filter((c): c is ChartSpec => c !== null),
-      whyEmpty: 'The grid has no pair of rates a < b used both as (a, b) and as (b, a).',
+      whyEmpty: data.unavailable.dropout_swap ?? `No pair of rates has results both ways round at the same seed ${at} yet.`,
     },
     {
       title: 'Training dynamics',

@@ -53,8 +53,8 @@ const bullets = (sentences: readonly string[]): string[] => sentences.map((s) =>
 function sentenceSections(d: SweepDescription): string[] {
   return [
     ...['', 'Effects against the control:', ...bullets(d.effects)],
-    ...(d.swaps.length > 0 ? ['', 'Dropout1 ↔ dropout2 swaps:', ...bullets(d.swaps)] : []),
-    ...(d.interactions.length > 0 ? ['', 'Dropout × weight decay interactions:', ...bullets(d.interactions)] : []),
+    ...['', 'Dropout1 ↔ dropout2 swaps:', ...bullets(d.swaps)],
+    ...['', 'Dropout × weight decay interactions:', ...bullets(d.interactions)],
     ...(d.noise.length > 0 ? ['', 'Seed noise (F test):', noiseTestExplanation, ...bullets(d.noise)] : []),
     ...(d.divergence.length > 0 ? ['', 'Diverged runs:', ...bullets(d.divergence)] : []),
   ];

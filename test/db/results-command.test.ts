@@ -139,6 +139,19 @@ test('regsweep results marks an interval clipped to the metric range and adds th
   assert.match(text, /^\* 95% interval clipped to the metric's range/m);
 });
 
+test('regsweep results says in words why a comparison has no rows', async () => {
+  const lines = (await results('no-zero', 'table')).split('\n');
+  const reasons = await fx.handle.db.selectFrom('comparison_availability').select(['comparison', 'available', 'reason']).where('sweep_id', '=', 'no-zero').execute();
+  assert.deepEqual(reasons.filter((r) => !r.available).map((r) => r.comparison).sort(), ['dropout_swap', 'interaction']);
+  assert.deepEqual(lines.slice(lines.indexOf('Dropout1 ↔ dropout2 swaps:') + 1, lines.indexOf('Dropout1 ↔ dropout2 swaps:') + 2), [
+    '- No dropout swap: dropout_swap needs both (a, b) and (b, a) in the dropout grid for two rates a ≠ b; this grid has ' +
+      'dropout1 ∈ {0.1, 0.2, 0.3, 0.4, 0.5}, dropout2 ∈ {0.25}.',
+  ]);
+  assert.deepEqual(lines.slice(lines.indexOf('Dropout × weight decay interactions:') + 1, lines.indexOf('Dropout × weight decay interactions:') + 2), [
+    '- No dropout × weight decay interaction: interaction needs at least two weight-decay values; this grid has weight_decay ∈ {0.001}.',
+  ]);
+});
+
 test('regsweep results --format csv keeps one plain column per metric', async () => {
   const csv = (await results('quick', 'csv')).split('\n');
   assert.equal(csv[0], 'dropout1,dropout2,weight_decay,epochs,seeds,diverged,test_acc,train_acc_eval,gap');

@@ -281,6 +281,13 @@ test('writeReport explains each empty section for a sweep that has not trained a
   assert.match(html, /No configuration has results yet\./);
   assert.match(html, /No run has reached the last epochs value yet\./);
   assert.match(html, /No epoch has been recorded yet\./);
+  // Why each comparison has no rows, in the words of comparison_availability.
+  assert.match(html, /<p class="empty">No comparison with the control: no run has reached an epochs value of the grid yet\.<\/p>/);
+  assert.match(
+    html,
+    /<p class="empty">No dropout swap: dropout_swap needs both \(a, b\) and \(b, a\) in the dropout grid for two rates a ≠ b; this grid has dropout1 ∈ \{0\.1\}, dropout2 ∈ \{0\.2\}\.<\/p>/,
+  );
+  assert.match(html, /<p class="empty">No dropout × weight decay interaction: interaction needs at least two dropout settings; [^<]*\.<\/p>/);
   assert.match(html, /<script type="application\/json" id="report-charts">\[\]<\/script>/);
 });
 

@@ -193,8 +193,8 @@ export const interactionTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Dropout × weight decay: additive or not?')
     .description(
-      'For each dropout setting and weight decay, against no dropout and no weight decay at the same seed (view ' +
-        'effect_interaction, test accuracy): the effect of dropout alone, weight decay alone, both together, and the ' +
+      'For each dropout setting and weight decay, against the baseline at the same seed (no dropout and no weight decay when ' +
+        'the grid has them, else the lowest value of each axis; view effect_interaction, test accuracy): the effect of dropout alone, weight decay alone, both together, and the ' +
         'interaction = together − (dropout alone + decay alone). An interaction of 0 means the two add up; below 0 they ' +
         'overlap (the second adds less on top of the first than on its own). The interval is a paired t-interval over ' +
         `seeds, clipped to the range an interaction of fractions can take ([−2, 2]). ${pValueDescription}`,
