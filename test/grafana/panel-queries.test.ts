@@ -207,6 +207,12 @@ for (const seed of ['mean', '1']) {
     const swapFamily = await fx.handle.db.selectFrom('effect_dropout_swap').select(['metric', 'holm_m', 'holm_m_epochs']).execute();
     assert.ok(swapFamily.every((f) => f.holm_m > f.holm_m_epochs), 'the whole family spans both epochs values');
     const swaps = results.get('Does swapping dropout1 and dropout2 matter?')![0]!.rows;
+    // Test accuracy first (the view's metric, not the label, orders the rows).
+    assert.deepEqual(
+      swaps.map((r) => r[0]),
+      ['test accuracy', 'test accuracy', 'train-test gap', 'train-test gap'],
+    );
+    assert.equal(vsControl[0]![0], 'test accuracy');
     for (const r of swaps) {
       // [metric, weight decay, a, b, n, diverged, (a, b), (b, a), difference, CI low, CI high, test, p, p (Holm), family, verdict]
       assert.deepEqual([r[4], r[5], r[9], r[10], r[11], r[12], r[13], r[15]], [2, 0, null, null, null, null, null, 'too few seeds']);

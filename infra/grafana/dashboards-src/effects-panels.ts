@@ -108,7 +108,7 @@ export const effectsVsControlTable = (): table.PanelBuilder =>
                ${holmVerdict()} as "verdict"
           from effect_vs_control
          where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
-         order by metric desc, dropout1, dropout2, weight_decay
+         order by effect_vs_control.metric desc, dropout1, dropout2, weight_decay
       `),
     )
     .overrideByName('difference', [...unitOverride(units.fraction), { id: 'decimals', value: 2 }])
@@ -270,7 +270,7 @@ export const dropoutSwapTable = (): table.PanelBuilder =>
                ${holmVerdict("'order matters: beyond seed noise'")} as "verdict"
           from effect_dropout_swap
          where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
-         order by metric desc, weight_decay, dropout_a, dropout_b
+         order by effect_dropout_swap.metric desc, weight_decay, dropout_a, dropout_b
       `),
     )
     .overrideByRegexp(...fractionColumns('\\(d1.*|difference|CI .*'))
