@@ -112,6 +112,7 @@ test('docs/sql.md has an example query for every analysis view', () => {
     'run_progress',
     'epoch_test_accuracy',
     'comparison_availability',
+    'main_effect',
   ]) {
     assert.ok(
       docQueries.some((q) => q.includes(view)),
