@@ -25,8 +25,8 @@ import { locateTemporalCli } from '../../infra/temporal/temporal-cli';
 
 export type FakeCall =
   | { activity: 'registerSweep'; sweepId: string }
-  | { activity: 'nextPendingRuns'; sweepId: string; afterOrdinal: number; limit: number; returned: number[] }
-  | { activity: 'trainRun'; runId: string; input: Record<string, unknown> }
+  | { activity: 'nextPendingRuns'; sweepId: string; afterOrdinal: number; limit: number; returned: number[]; execution: string }
+  | { activity: 'trainRun'; runId: string; ordinal: number; input: Record<string, unknown> }
   | { activity: 'trainRunCancelled'; runId: string }
   | { activity: 'finalizeSweep'; sweepId: string; status: string };
 
@@ -62,12 +62,13 @@ function createFakeActivityFunctions(options: FakeSweepOptions, calls: FakeCall[
     },
     async nextPendingRuns({ sweepId, afterOrdinal, limit }: { sweepId: string; afterOrdinal: number; limit: number }): Promise<PendingRun[]> {
       const page = (pending.get(sweepId) ?? []).filter((r) => r.ordinal > afterOrdinal).slice(0, limit);
-      calls.push({ activity: 'nextPendingRuns', sweepId, afterOrdinal, limit, returned: page.map((r) => r.ordinal) });
+      calls.push({ activity: 'nextPendingRuns', sweepId, afterOrdinal, limit, returned: page.map((r) => r.ordinal), execution: Context.current().info.workflowExecution?.runId ?? '' });
       return page;
     },
     async trainRun(input: { run: RunPlan }): Promise<TrainRunResult> {
       const { run } = input;
-      calls.push({ activity: 'trainRun', runId: run.runId, input: { ...input } });
+      const ordinal = [...pending.values()].flat().find((r) => r.runId === run.runId)?.ordinal ?? -1;
+      calls.push({ activity: 'trainRun', runId: run.runId, ordinal, input: { ...input } });
       const ctx = Context.current();
       // Cancellation reaches an activity only through heartbeat responses, so a waiting run heartbeats.
       const beat = setInterval(() => ctx.heartbeat(), 200);
@@ -82,7 +83,6 @@ function createFakeActivityFunctions(options: FakeSweepOptions, calls: FakeCall[
       } finally {
         clearInterval(beat);
       }
-      const ordinal = [...pending.values()].flat().find((r) => r.runId === run.runId)?.ordinal ?? 0;
       return { runId: run.runId, outcome: 'trained', epochsTrained: run.maxEpochs, testAcc: fakeTestAcc(ordinal), divergedAtEpoch: null };
     },
     async finalizeSweep({ sweepId, status }: { sweepId: string; status: string }): Promise<FinalizeSweepResult> {
