@@ -17,8 +17,15 @@ import { readHistoryFile } from './history-file';
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-test('the saved histories cover pause and resume, cancellation and both sides of continue-as-new', () => {
-  assert.deepEqual(histories, ['sweep-cancelled.json', 'sweep-continue-as-new-first.json', 'sweep-continue-as-new-last.json', 'sweep-pause-resume.json']);
+test('the saved histories cover pause and resume, cancellation, both sides of continue-as-new, and launch options', () => {
+  assert.deepEqual(histories, [
+    'sweep-cancelled.json',
+    'sweep-continue-as-new-first.json',
+    'sweep-continue-as-new-last.json',
+    'sweep-launch-options-first.json',
+    'sweep-launch-options-last.json',
+    'sweep-pause-resume.json',
+  ]);
 });
 
 for (const file of histories) {
