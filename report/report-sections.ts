@@ -54,7 +54,8 @@ export function reportSections(data: ReportData): ReportSection[] {
     {
       title: 'Diverged runs',
       intro:
-        `Runs whose training loss or weights became NaN or infinite by ${data.epochs} epochs. Training stopped there; ` +
+        `Runs that diverged by ${data.epochs} epochs: a minibatch's training loss became NaN, infinite or larger than 1,000 nats, ` +
+        'or a weight became NaN or infinite. Training stopped there; ' +
         'every mean, interval and effect in this report is over the runs that did not diverge, and a seed with a diverged ' +
         'side leaves the paired comparisons.',
       sentences: divergenceSentences(data.divergence),

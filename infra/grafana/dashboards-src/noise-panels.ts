@@ -42,8 +42,8 @@ export const divergenceRateTable = (): table.PanelBuilder =>
   defaultTable()
     .title('Diverged runs at $epochs epochs')
     .description(
-      'Per configuration, how many of its finished seeds (diverged, or reached these epochs) diverged: their training loss ' +
-        'or weights became NaN or infinite, training stopped there, and every mean, interval and effect leaves them out. ' +
+      'Per configuration, how many of its finished seeds (diverged, or reached these epochs) diverged: a minibatch loss became NaN, ' +
+        'infinite or larger than 1,000 nats, or a weight NaN or infinite; training stopped there, and every mean, interval and effect leaves them out. ' +
         'rate = diverged / finished, with its exact 95% Clopper–Pearson (binomial) interval, shown from 3 finished seeds ' +
         '(0 of 3 still allows a rate up to 71%). View divergence_rate.',
     )

@@ -25,8 +25,8 @@ export const runStatusStat = (): stat.PanelBuilder =>
     .description(
       'How many of the sweep’s training runs are done, running, waiting, failed or cancelled. A run is one training job ' +
         '(one dropout1, dropout2, weight decay and seed), trained to the sweep’s largest epochs value. Failed runs exhausted ' +
-        'their retries; the Runs table below shows their error. Diverged runs are results, not failures: their training loss ' +
-        'or weights became NaN or infinite, training stopped there, and every mean leaves them out (see divergence_rate).',
+        'their retries; the Runs table below shows their error. Diverged runs are results, not failures: a minibatch loss became ' +
+        'NaN, infinite or larger than 1,000 nats, or a weight NaN or infinite; training stopped there, and every mean leaves them out (see divergence_rate).',
     )
     .span(10)
     .unit(units.count)
