@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { defaultTrainSettings } from '../../domain/training-limits';
 import { describeActiveEngine, parseBackendName, selectBackend } from '../../training/backends';
 import { fetchDataset } from '../../training/fetch-dataset';
 import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
@@ -33,6 +34,13 @@ interface TrainFlags {
   json?: boolean;
 }
 
+/**
+ * d2l's values for the settings a sweep varies (its grid axes and seeds), which therefore have
+ * no sweep default; `regsweep train` falls back to them. The settings a sweep shares, and every
+ * bound, come from domain/training-limits.ts.
+ */
+export const singleRunDefaults = Object.freeze({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, epochs: 10, seed: 1 });
+
 const rounded = (m: EpochMetrics): Record<string, unknown> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v]));
 
@@ -40,14 +48,14 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
   program
     .command('train')
     .description('train one configuration here: no Temporal, no database')
-    .option('--dropout1 <p>', 'dropout after the first hidden layer', num('--dropout1'), 0.2)
-    .option('--dropout2 <p>', 'dropout after the second hidden layer', num('--dropout2'), 0.5)
-    .option('--weight-decay <w>', 'L2 penalty on weights (not biases)', num('--weight-decay'), 0)
-    .option('--epochs <n>', 'epochs to train', num('--epochs'), 10)
-    .option('--seed <n>', 'seed of every random stream', num('--seed'), 1)
-    .option('--lr <lr>', 'SGD learning rate', num('--lr'), 0.5)
-    .option('--batch-size <n>', 'minibatch size', num('--batch-size'), 256)
-    .option('--hidden <a,b>', 'hidden layer sizes', '256,256')
+    .option('--dropout1 <p>', 'dropout after the first hidden layer', num('--dropout1'), singleRunDefaults.dropout1)
+    .option('--dropout2 <p>', 'dropout after the second hidden layer', num('--dropout2'), singleRunDefaults.dropout2)
+    .option('--weight-decay <w>', 'L2 penalty on weights (not biases)', num('--weight-decay'), singleRunDefaults.weightDecay)
+    .option('--epochs <n>', 'epochs to train', num('--epochs'), singleRunDefaults.epochs)
+    .option('--seed <n>', 'seed of every random stream', num('--seed'), singleRunDefaults.seed)
+    .option('--lr <lr>', 'SGD learning rate', num('--lr'), defaultTrainSettings.lr)
+    .option('--batch-size <n>', 'minibatch size', num('--batch-size'), defaultTrainSettings.batchSize)
+    .option('--hidden <a,b>', 'hidden layer sizes', defaultTrainSettings.hidden.join(','))
     .option('--train-subset <n>', 'train on a class-balanced subset of n images', num('--train-subset'))
     .option('--backend <name>', 'auto (default: native if built, else wasm), native, wasm, cpu, tensorflow or tensorflow-gpu')
     .option('--json', 'one JSON object per epoch on stdout')
@@ -62,7 +70,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         lr: f.lr,
         batchSize: f.batchSize,
         hidden: [hidden[0] ?? Number.NaN, hidden[1] ?? Number.NaN],
-        trainSubset: f.trainSubset ?? null,
+        trainSubset: f.trainSubset ?? defaultTrainSettings.trainSubset,
       });
       // Bad input first: a corrupt dataset is the one line to print, not after an engine warning.
       const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
