@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EpochMetricsRow } from '../../db/epoch-metrics.table';
 import { loadConfig } from '../../config';
 import { parseBackendName, selectBackend } from '../../training/backends';
 import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
@@ -23,21 +22,3 @@ export async function referenceMetrics(config: TrainConfig): Promise<EpochMetric
   return train(config, loadDatasetCached(locateDataset({ dataDir: null })));
 }
 
-/** The deterministic part of an epoch's metrics, from either a database row or the engine. */
-export function stripTiming(m: EpochMetricsRow | EpochMetrics): Record<string, number | null> {
-  const row = 'train_loss' in m;
-  const r = m as EpochMetricsRow;
-  const e = m as EpochMetrics;
-  return {
-    epoch: m.epoch,
-    trainLoss: row ? r.train_loss : e.trainLoss,
-    trainAcc: row ? r.train_acc : e.trainAcc,
-    trainAccEval: row ? r.train_acc_eval : e.trainAccEval,
-    testLoss: row ? r.test_loss : e.testLoss,
-    testAcc: row ? r.test_acc : e.testAcc,
-    actVar1: row ? r.act_var1 : e.actVar1,
-    actVar2: row ? r.act_var2 : e.actVar2,
-    weightNorm1: row ? r.weight_norm1 : e.weightNorm1,
-    weightNorm3: row ? r.weight_norm3 : e.weightNorm3,
-  };
-}
