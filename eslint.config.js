@@ -7,6 +7,13 @@ import importX from 'eslint-plugin-import-x';
 // repeats this pattern.
 const noTestImports = { regex: '^(\\./|(\\.\\./)+)test(/|$)', message: 'only test/ may import from test/; move shared helpers to infra/' };
 
+// Only db/ and infra/postgres build queries; other code may import Kysely's types, not `sql` or other values.
+const kyselyValues = { group: ['kysely'], allowTypeImports: true, message: 'queries live in db/ repositories: import type from kysely, call a repository function' };
+const queryBuilding = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'replaceInto', 'mergeInto'].map((method) => ({
+  selector: `CallExpression[callee.property.name='${method}']`,
+  message: `queries live in db/ repositories: move this ${method} into a repository function there`,
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.regsweep/**', 'bench/results.json', 'infra/grafana/dashboards/**'] },
   ...tseslint.configs.recommended,
@@ -33,6 +40,17 @@ export default tseslint.config(
     files: ['**/*.ts'],
     ignores: ['test/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noTestImports] }] },
+  },
+  {
+    // Queries live in db/ repositories (and migrations in infra/postgres): everywhere else calls
+    // a repository function. Kysely's types (the executor, Transaction) stay importable.
+    files: ['activities/**/*.ts', 'report/**/*.ts', 'cli/**/*.ts', 'workers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTestImports, kyselyValues] }] },
+  },
+  {
+    // Workflows may not import kysely at all (their block below); no query is built there either.
+    files: ['activities/**/*.ts', 'report/**/*.ts', 'cli/**/*.ts', 'workers/**/*.ts', 'workflows/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...queryBuilding] },
   },
   {
     // Layers point one way: training/ runs on the engines in native/, never the reverse. The

@@ -1,18 +1,20 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { expandRuns, expandTrials } from '../domain/grid-expansion';
 import type { RunPlan } from '../domain/run-identity';
 import type { SweepSpec } from '../domain/sweep-spec';
-import { completedRunIds, linkSweepRuns, pendingRunsPage, upsertRuns, upsertTrials } from '../db/run-repository';
-import { countSweepRuns, setSweepStatus, upsertSweep } from '../db/sweep-repository';
-import { runRowOf, trialRowOf } from '../db/plan-rows';
+import { completedRunIds, deleteTrialsOutside, linkSweepRuns, pendingRunsPage, upsertRuns, upsertTrials } from '../db/run-repository';
+import { countSweepRuns, findBestTrialAtLargestEpochs, setSweepStatus, upsertSweep } from '../db/sweep-repository';
+import { runPlanOf, runRowOf, trialRowOf } from '../db/plan-rows';
 import type { SweepStatus } from '../db/sweeps.table';
 
+/** registerSweep's input: the sweep's id and its validated spec. */
 export interface RegisterSweepInput {
   sweepId: string;
   spec: SweepSpec;
 }
 
+/** What registerSweep recorded: the grid's trials and distinct runs. */
 export interface RegisterSweepResult {
   trials: number;
   runs: number;
@@ -20,6 +22,7 @@ export interface RegisterSweepResult {
   reused: number;
 }
 
+/** nextPendingRuns' input: which sweep, where the previous page ended, and the page size. */
 export interface PendingRunsInput {
   sweepId: string;
   /** Ordinal of the last run already scheduled; -1 before the first page. */
@@ -27,10 +30,12 @@ export interface PendingRunsInput {
   limit: number;
 }
 
+/** A run that still needs training, with its scheduling position in the sweep. */
 export interface PendingRun extends RunPlan {
   ordinal: number;
 }
 
+/** finalizeSweep's input: the sweep and the terminal status it ends with. */
 export interface FinalizeSweepInput {
   sweepId: string;
   status: Exclude<SweepStatus, 'running'>;
@@ -46,6 +51,7 @@ export interface BestConfig {
   seeds: number;
 }
 
+/** What finalizeSweep reports: where the dashboards went, run counts by outcome and the best configuration. */
 export interface FinalizeSweepResult {
   /** Files and Grafana URLs of the refreshed dashboards. */
   dashboards: string[];
@@ -78,8 +84,7 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         await linkSweepRuns(tx, sweepId, runs.map((r) => r.runId));
         await upsertTrials(tx, trials.map((t) => trialRowOf(sweepId, t)));
         // Trials dropped from an edited spec no longer belong to the sweep.
-        const keys = trials.map((t) => t.trialKey);
-        await tx.deleteFrom('sweep_trials').where('sweep_id', '=', sweepId).where('trial_key', '!=', sql<string>`all(${keys})`).execute();
+        await deleteTrialsOutside(tx, sweepId, trials.map((t) => t.trialKey));
         // After the upsert, runs still completed are exactly those already trained far enough.
         const reused = (await completedRunIds(tx, runs.map((r) => r.runId))).size;
         return { trials: trials.length, runs: runs.length, reused };
@@ -89,19 +94,7 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
     /** Pages through the sweep's runs that still need training, so the workflow never holds the grid. */
     async nextPendingRuns({ sweepId, afterOrdinal, limit }: PendingRunsInput): Promise<PendingRun[]> {
       const rows = await pendingRunsPage(db, sweepId, afterOrdinal, limit);
-      return rows.map((r) => ({
-        ordinal: r.ordinal,
-        runId: r.id,
-        dropout1: r.dropout1,
-        dropout2: r.dropout2,
-        weightDecay: r.weight_decay,
-        seed: r.seed,
-        lr: r.lr,
-        batchSize: r.batch_size,
-        hidden: [r.hidden[0] ?? 0, r.hidden[1] ?? 0],
-        trainSubset: r.train_subset,
-        maxEpochs: r.max_epochs,
-      }));
+      return rows.map((r) => ({ ordinal: r.ordinal, ...runPlanOf(r) }));
     },
 
     /**
@@ -112,18 +105,7 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
       await setSweepStatus(db, sweepId, status);
       const dashboards = publishDashboards ? await publishDashboards() : [];
       const counts = await countSweepRuns(db, sweepId);
-      const best = await db
-        .selectFrom('sweep_trials as t')
-        .innerJoin('epoch_metrics as m', (j) => j.onRef('m.run_id', '=', 't.run_id').onRef('m.epoch', '=', 't.epochs'))
-        .select(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
-        .select((eb) => [eb.fn.avg<number>('m.test_acc').as('test_acc'), eb.fn.countAll<number>().as('seeds')])
-        .where('t.sweep_id', '=', sweepId)
-        .where('m.diverged', '=', false)
-        .where('t.epochs', '=', (eb) => eb.selectFrom('sweep_trials').select((e) => e.fn.max('epochs').as('e')).where('sweep_id', '=', sweepId))
-        .groupBy(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
-        .orderBy('test_acc', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const best = await findBestTrialAtLargestEpochs(db, sweepId);
       return {
         dashboards,
         completed: counts.completed,

@@ -1,15 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { findRun, markRunDiverged, markRunFinished, markRunProgress, markRunStarted } from '../db/run-repository';
+import { findRun, markRunDiverged, markRunFinished, markRunPending, markRunProgress, markRunStarted, tryLockRun, unlockRun } from '../db/run-repository';
 import { loadCheckpoint, saveCheckpoint } from '../db/checkpoint-repository';
 import { recordDivergedEpoch, upsertEpochMetrics } from '../db/epoch-metrics-repository';
 import type { RunPlan } from '../domain/run-identity';
 import type { Dataset } from '../training/fashion-mnist';
 import { train, type EpochMetrics } from '../training/train';
 import { TrainingDivergedError } from '../training/training-errors';
-import { toEpochRow } from './epoch-row';
+import { toEpochRow } from '../db/epoch-row';
 import { isPermanentError } from './failure-classification';
 
 /**
@@ -22,6 +22,7 @@ export interface TrainRunInput {
   maxAttempts: number;
 }
 
+/** What trainRun did for the run: trained it (to the end, or until it diverged) or found it already done. */
 export interface TrainRunResult {
   runId: string;
   /** `reused`: the run was already trained far enough, or had diverged (by this or another sweep). */
@@ -63,20 +64,23 @@ async function withRunLock<T>(db: Kysely<Database>, runId: string, body: () => P
   return db.connection().execute(async (conn) => {
     const ctx = Context.current();
     for (;;) {
-      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtextextended(${runId}, 0)) as locked`.execute(conn);
-      if (rows[0]?.locked) break;
+      if (await tryLockRun(conn, runId)) break;
       ctx.heartbeat({ waitingForLock: runId });
       await ctx.sleep(1000);
     }
     try {
       return await body();
     } finally {
-      await sql`select pg_advisory_unlock(hashtextextended(${runId}, 0))`.execute(conn).catch(() => undefined);
+      await unlockRun(conn, runId).catch(() => undefined);
     }
   });
 }
 
-/** The training activity; its errors are classified by the caller (activities/index.ts). */
+/**
+ * The training activity, trainRun: trains the run to `maxEpochs` from its latest checkpoint,
+ * recording every epoch's metrics and checkpoint as it goes, under the run's advisory lock.
+ * Its errors are classified by the caller (activities/index.ts).
+ */
 export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps) {
   return async function trainRun({ run, maxAttempts }: TrainRunInput): Promise<TrainRunResult> {
     const ctx = Context.current();
@@ -148,6 +152,7 @@ async function recordDivergence(db: Kysely<Database>, runId: string, err: Traini
   });
 }
 
+/** Records a failed attempt: cancelled or failed for good when no retry may follow, else pending for the retry. */
 async function recordFailure(db: Kysely<Database>, runId: string, err: unknown, attempt: number, maxAttempts: number): Promise<void> {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof CancelledFailure) {
@@ -156,6 +161,6 @@ async function recordFailure(db: Kysely<Database>, runId: string, err: unknown, 
     await markRunFinished(db, runId, 'failed', message);
   } else {
     // A retry will pick the run up from its last checkpoint.
-    await db.updateTable('runs').set({ status: 'pending', error: message }).where('id', '=', runId).execute();
+    await markRunPending(db, runId, message);
   }
 }

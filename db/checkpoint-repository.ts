@@ -14,6 +14,7 @@ export async function saveCheckpoint(db: Executor, runId: string, epoch: number,
     .execute();
 }
 
+/** The run's saved checkpoint (its epoch and serialized weights), or null when none was saved. */
 export async function loadCheckpoint(db: Executor, runId: string): Promise<{ epoch: number; weights: Uint8Array } | null> {
   const row = await db.selectFrom('checkpoints').select(['epoch', 'weights']).where('run_id', '=', runId).executeTakeFirst();
   return row ? { epoch: row.epoch, weights: new Uint8Array(row.weights) } : null;

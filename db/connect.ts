@@ -7,6 +7,7 @@ import type { Database } from './database';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+/** An open pool and the Kysely instance over it; `close()` ends both, once. */
 export interface DatabaseHandle {
   db: Kysely<Database>;
   pool: pg.Pool;

@@ -19,6 +19,7 @@ export async function recordDivergedEpoch(db: Executor, runId: string, epoch: nu
   await upsertEpochMetrics(db, { run_id: runId, epoch, ...nulls, diverged: true, backend, worker });
 }
 
+/** The run's epoch rows, by epoch. */
 export async function listEpochMetrics(db: Executor, runId: string): Promise<EpochMetricsRow[]> {
   return db.selectFrom('epoch_metrics').selectAll().where('run_id', '=', runId).orderBy('epoch').execute();
 }

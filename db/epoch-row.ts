@@ -1,7 +1,7 @@
-import type { NewTrainedEpochMetrics } from '../db/epoch-metrics.table';
+import type { NewTrainedEpochMetrics } from './epoch-metrics.table';
 import type { EpochMetrics } from '../training/train';
 
-/** Maps the training engine's camelCase metrics onto the snake_case epoch_metrics row. */
+/** The `epoch_metrics` row of one trained epoch: the training engine's camelCase metrics in snake_case. */
 export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewTrainedEpochMetrics {
   return {
     run_id: runId,

@@ -1,6 +1,6 @@
 import type { Trial } from '../domain/grid-expansion';
 import type { RunPlan } from '../domain/run-identity';
-import type { NewRun, NewSweepTrial } from './runs.table';
+import type { NewRun, NewSweepTrial, RunRow } from './runs.table';
 
 /** The `runs` row a planned run starts as: pending, not yet claimed by any worker. */
 export function runRowOf(run: RunPlan): NewRun {
@@ -20,6 +20,22 @@ export function runRowOf(run: RunPlan): NewRun {
     error: null,
     started_at: null,
     finished_at: null,
+  };
+}
+
+/** The plan a `runs` row was written from: what a worker needs to train the run. */
+export function runPlanOf(row: RunRow): RunPlan {
+  return {
+    runId: row.id,
+    dropout1: row.dropout1,
+    dropout2: row.dropout2,
+    weightDecay: row.weight_decay,
+    seed: row.seed,
+    lr: row.lr,
+    batchSize: row.batch_size,
+    hidden: [row.hidden[0] ?? 0, row.hidden[1] ?? 0],
+    trainSubset: row.train_subset,
+    maxEpochs: row.max_epochs,
   };
 }
 

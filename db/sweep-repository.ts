@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './database';
+import { largestEpochsOf } from './largest-epochs';
 import type { NewSweep, SweepRow, SweepStatus } from './sweeps.table';
 
 /** Creates the sweep or, on relaunch, refreshes its spec and sizes and marks it running again. */
@@ -21,15 +22,18 @@ export async function upsertSweep(db: Executor, sweep: Omit<NewSweep, 'status'>)
     .execute();
 }
 
+/** Sets the sweep's status; any status but `running` also stamps finished_at. */
 export async function setSweepStatus(db: Executor, id: string, status: SweepStatus): Promise<void> {
   const finished = status === 'running' ? null : sql<Date>`now()`;
   await db.updateTable('sweeps').set({ status, updated_at: sql`now()`, finished_at: finished }).where('id', '=', id).execute();
 }
 
+/** The sweep's row, or undefined when no sweep has this id. */
 export async function findSweep(db: Executor, id: string): Promise<SweepRow | undefined> {
   return db.selectFrom('sweeps').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** How many of a sweep's runs are in each status, and in all. */
 export interface SweepRunCounts {
   total: number;
   completed: number;
@@ -56,4 +60,43 @@ export async function countSweepRuns(db: Executor, sweepId: string): Promise<Swe
     counts.total += row.n;
   }
   return counts;
+}
+
+/** The sweep's largest epochs value; null when it has no trials (an unknown sweep). */
+export async function findLargestEpochs(db: Executor, sweepId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('sweep_trials')
+    .select((eb) => eb.fn.max('epochs').as('e'))
+    .where('sweep_id', '=', sweepId)
+    .executeTakeFirst();
+  return row?.e ?? null;
+}
+
+/** A grid point at the sweep's largest epochs value with its mean test accuracy over `seeds` runs. */
+export interface BestTrialRow {
+  dropout1: number;
+  dropout2: number;
+  weight_decay: number;
+  epochs: number;
+  test_acc: number;
+  seeds: number;
+}
+
+/**
+ * The grid point with the highest mean test accuracy over its seeds at the sweep's largest
+ * epochs value, among the runs that reached that epoch without diverging; undefined when none did.
+ */
+export async function findBestTrialAtLargestEpochs(db: Executor, sweepId: string): Promise<BestTrialRow | undefined> {
+  return db
+    .selectFrom('sweep_trials as t')
+    .innerJoin('epoch_metrics as m', (j) => j.onRef('m.run_id', '=', 't.run_id').onRef('m.epoch', '=', 't.epochs'))
+    .select(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
+    .select((eb) => [eb.fn.avg<number>('m.test_acc').as('test_acc'), eb.fn.countAll<number>().as('seeds')])
+    .where('t.sweep_id', '=', sweepId)
+    .where('m.diverged', '=', false)
+    .where('t.epochs', '=', largestEpochsOf(sweepId))
+    .groupBy(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
+    .orderBy('test_acc', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

@@ -1,12 +1,13 @@
 import { comparisonAvailability } from '../db/comparison-availability-repository';
 import type { ComparisonName } from '../db/comparison-availability.view';
 import type { Executor } from '../db/database';
-import { listEffectsAtLargestEpochs } from '../db/effect-repository';
+import { listDivergedAtLargestEpochs } from '../db/divergence-rate-repository';
+import { listEffectsAtLargestEpochs, listInteractionsAtLargestEpochs, listSwapsAtLargestEpochs } from '../db/effect-repository';
+import { listNoiseDiagnostic } from '../db/noise-diagnostic-repository';
 import { interactionSentence, swapSentence, unavailableSentence } from './comparison-sentences';
 import { divergenceSentences } from './divergence-sentences';
 import { effectSentences } from './effect-sentences';
 import { noiseSentence } from './noise-sentences';
-import { listDivergedAtLargestEpochs, listInteractionsAtLargestEpochs, listNoiseDiagnostic, listSwapsAtLargestEpochs } from './report-queries';
 
 /**
  * Plain sentences, one per configuration and metric against the control at the sweep's

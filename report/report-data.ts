@@ -1,17 +1,21 @@
-import { sql, type Kysely } from 'kysely';
-import type { DivergenceRateView } from '../db/divergence-rate.view';
+import type { Kysely } from 'kysely';
 import type { ConfigIntervalView, ConfigVsBestView } from '../db/config-interval.view';
+import { listConfigsVsBest, listTrainAccuracyIntervals } from '../db/config-interval-repository';
 import type { Database } from '../db/database';
+import type { DivergenceRateView } from '../db/divergence-rate.view';
+import { listDivergedAtLargestEpochs } from '../db/divergence-rate-repository';
 import type { EffectDropoutSwapView } from '../db/effect-dropout-swap.view';
 import type { EffectInteractionView } from '../db/effect-interaction.view';
-import { listEffectsAtLargestEpochs } from '../db/effect-repository';
+import { listEffectsAtLargestEpochs, listInteractionsAtLargestEpochs, listSwapsAtLargestEpochs } from '../db/effect-repository';
 import type { EffectVsControlView } from '../db/effect-vs-control.view';
+import { listEpochCurve, listWeightNormCurve } from '../db/epoch-curve-repository';
 import type { MainEffectView } from '../db/main-effect.view';
+import { listMainEffects } from '../db/main-effect-repository';
 import type { NoiseDiagnosticView } from '../db/noise-diagnostic.view';
-import { countSweepRuns, findSweep, type SweepRunCounts } from '../db/sweep-repository';
+import { listNoiseDiagnostic } from '../db/noise-diagnostic-repository';
+import { countSweepRuns, findLargestEpochs, findSweep, type SweepRunCounts } from '../db/sweep-repository';
 import type { SweepRow } from '../db/sweeps.table';
 import { describeUnavailableComparisons, type UnavailableComparisons } from './describe-effects';
-import { listDivergedAtLargestEpochs, listInteractionsAtLargestEpochs, listNoiseDiagnostic, listSwapsAtLargestEpochs } from './report-queries';
 
 /** Means per epoch over runs with and without dropout (or, for activations, with dropout after that layer). */
 export interface EpochCurves {
@@ -57,7 +61,7 @@ const curveMetrics = ['train_loss', 'test_loss', 'train_acc_eval', 'test_acc', '
 
 /** The sweep's per-epoch curves from the view epoch_curve (the dashboards' curves over every weight decay and seed). */
 async function epochCurves(db: Kysely<Database>, sweepId: string): Promise<{ curves: EpochCurves; activationVariance: EpochCurves }> {
-  const rows = await db.selectFrom('epoch_curve').selectAll().where('sweep_id', '=', sweepId).orderBy('epoch').execute();
+  const rows = await listEpochCurve(db, sweepId);
   const epoch = rows.map((r) => r.epoch);
   const series: Record<string, Array<number | null>> = {};
   for (const metric of curveMetrics) {
@@ -75,13 +79,7 @@ async function epochCurves(db: Kysely<Database>, sweepId: string): Promise<{ cur
 
 /** Mean weight norms per weight decay and epoch from the view weight_norm_curve. */
 async function weightNormCurves(db: Kysely<Database>, sweepId: string): Promise<WeightNormCurves> {
-  const rows = await db
-    .selectFrom('weight_norm_curve')
-    .select(['epoch', 'w1', 'w2', 'w3', sql<string>`weight_decay::text`.as('wd')])
-    .where('sweep_id', '=', sweepId)
-    .orderBy('weight_decay')
-    .orderBy('epoch')
-    .execute();
+  const rows = await listWeightNormCurve(db, sweepId);
   const epoch = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
   const byWeightDecay = [...new Set(rows.map((r) => r.wd))].map((weightDecay) => {
     const at = (e: number) => rows.find((r) => r.wd === weightDecay && r.epoch === e);
@@ -98,29 +96,15 @@ async function weightNormCurves(db: Kysely<Database>, sweepId: string): Promise<
 export async function loadReportData(db: Kysely<Database>, sweepId: string): Promise<ReportData> {
   const sweep = await findSweep(db, sweepId);
   if (!sweep) throw new Error(`no sweep with id ${JSON.stringify(sweepId)} in the database`);
-  const maxEpochs = await db
-    .selectFrom('sweep_trials')
-    .select((eb) => eb.fn.max('epochs').as('e'))
-    .where('sweep_id', '=', sweepId)
-    .executeTakeFirst();
-  const epochs = Number(maxEpochs?.e ?? 0);
+  const epochs = (await findLargestEpochs(db, sweepId)) ?? 0;
   const [runCounts, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise, curves, weightNorms, divergence, unavailable] = await Promise.all([
     countSweepRuns(db, sweepId),
-    db
-      .selectFrom('config_vs_best')
-      .selectAll()
-      .where('sweep_id', '=', sweepId)
-      .where('epochs', '=', epochs)
-      .orderBy('metric')
-      .orderBy('weight_decay')
-      .orderBy('dropout1')
-      .orderBy('dropout2')
-      .execute(),
-    db.selectFrom('config_interval').selectAll().where('sweep_id', '=', sweepId).where('epochs', '=', epochs).where('metric', '=', 'train_acc_eval').execute(),
+    listConfigsVsBest(db, sweepId, epochs),
+    listTrainAccuracyIntervals(db, sweepId, epochs),
     listEffectsAtLargestEpochs(db, sweepId),
     listInteractionsAtLargestEpochs(db, sweepId),
     listSwapsAtLargestEpochs(db, sweepId),
-    db.selectFrom('main_effect').selectAll().where('sweep_id', '=', sweepId).where('epochs', '=', epochs).orderBy('axis').orderBy('level').execute(),
+    listMainEffects(db, sweepId, epochs),
     listNoiseDiagnostic(db, sweepId),
     epochCurves(db, sweepId),
     weightNormCurves(db, sweepId),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ConfigIntervalView, IntervalMetric, VsBest } from '../../db/config-interval.view';
+import { listConfigIntervals, listTestAccuracyVsBest } from '../../db/config-interval-repository';
 import type { Executor } from '../../db/database';
 import { findSweep } from '../../db/sweep-repository';
 import { describeSweep, type SweepDescription } from '../../report/describe-effects';
@@ -23,10 +24,7 @@ interface ConfigResult {
 
 /** One entry per grid point with its metrics from config_interval and its test-accuracy comparison with the best. */
 async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
-  const [intervals, vsBest] = await Promise.all([
-    db.selectFrom('config_interval').selectAll().where('sweep_id', '=', id).execute(),
-    db.selectFrom('config_vs_best').select(['dropout1', 'dropout2', 'weight_decay', 'epochs', 'vs_best']).where('sweep_id', '=', id).where('metric', '=', 'test_acc').execute(),
-  ]);
+  const [intervals, vsBest] = await Promise.all([listConfigIntervals(db, id), listTestAccuracyVsBest(db, id)]);
   const byKey = new Map<string, ConfigResult>();
   const keyOf = (r: { dropout1: number; dropout2: number; weight_decay: number; epochs: number }) => [r.dropout1, r.dropout2, r.weight_decay, r.epochs].join('|');
   for (const r of intervals) {

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { toEpochRow } from '../../activities/epoch-row';
+import { toEpochRow } from '../../db/epoch-row';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { expandRuns } from '../../domain/grid-expansion';
 import { validateSpec } from '../../domain/spec-validation';

@@ -1,5 +1,5 @@
 import { createSweepRecordActivities } from '../../activities/sweep-records';
-import { toEpochRow } from '../../activities/epoch-row';
+import { toEpochRow } from '../../db/epoch-row';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { upsertEpochMetrics } from '../../db/epoch-metrics-repository';
 import { markRunFinished, markRunProgress, markRunStarted } from '../../db/run-repository';
