@@ -56,3 +56,21 @@ export const defaultMaxTrials = 100_000;
 
 /** The largest trials cap `REGSWEEP_MAX_TRIALS` may set. */
 export const largestMaxTrials = 10_000_000;
+
+/**
+ * What acts on each hidden layer in training, at the rate `dropout1` / `dropout2` of that layer
+ * (docs/training.md, "Regularizer variants"): inverted dropout of the activations, DropConnect
+ * on the weight matrix that reads them, multiplicative N(1, p/(1−p)) noise, or additive
+ * N(0, σ²) noise with σ the rate. Every rate lies in [0, 1) whatever the variant, so one bound
+ * holds for the rate fields and a swept rate means something under every variant.
+ */
+export const regularizerNames = Object.freeze(['dropout', 'dropconnect', 'gaussian', 'additive-gaussian'] as const);
+
+/** One of {@link regularizerNames}. */
+export type RegularizerName = (typeof regularizerNames)[number];
+
+/** d2l's model: inverted dropout on the activations. */
+export const defaultRegularizer: RegularizerName = 'dropout';
+
+/** d2l's dropout MLP has no batch normalization. */
+export const defaultBatchNorm = false;

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormInference, batchNormTrain, createBatchNormLayer, type BatchNormLayer } from './batch-norm';
 import type { WeightArray } from './checkpoint-codec';
 import { dense, inferenceDense } from './dense-op';
 import { dropoutMask, fillDropoutMask, type MaskFill } from './dropout-mask';
 import { reluDropout } from './fused-ops';
 import { imagePixels, classCount } from './idx-format';
+import { additiveGaussianNoise, dropconnectMask, gaussianNoise } from './regularizer-noise';
 import { createRng, deriveSeed, randomStreams } from './seeded-random';
 import { validateTrainConfig, type TrainConfig } from './train-config';
 import { CheckpointError } from './training-errors';
@@ -12,8 +14,14 @@ import { CheckpointError } from './training-errors';
 export const mlpParamNames = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'] as const;
 export type MlpParamName = (typeof mlpParamNames)[number];
 
-/** Weight matrices get weight decay; biases do not. */
+/** Weight matrices get weight decay; biases (and batch norm's γ and β) do not. */
 export const weightParamNames: readonly MlpParamName[] = ['W1', 'W2', 'W3'];
+
+/**
+ * With batch norm, the stored tensors after the six parameters, in this order: γ and β are
+ * trained, the running statistics are state that inference and an exact resume need.
+ */
+export const batchNormStateNames = ['gamma1', 'beta1', 'gamma2', 'beta2', 'runningMean1', 'runningVar1', 'runningMean2', 'runningVar2'] as const;
 
 export interface MlpParams {
   W1: tf.Variable<tf.Rank.R2>;
@@ -25,32 +33,42 @@ export interface MlpParams {
 }
 
 /**
- * Inference applies no dropout. Training applies inverted dropout with masks drawn from the
- * stream of (seed, epoch, batch, layer); `batch` is the 0-based minibatch index in the epoch.
+ * Inference applies no dropout or noise (and batch norm uses its running statistics).
+ * Training applies the config's regularizer with masks or noise drawn from the stream of
+ * (seed, epoch, batch, layer), and batch norm normalizes with the batch's statistics and
+ * updates the running ones; `batch` is the 0-based minibatch index in the epoch.
  */
 export type ForwardMode = { training: false } | { training: true; epoch: number; batch: number };
 
 export interface MlpOutputs {
   logits: tf.Tensor2D;
-  /** Post-ReLU activations of hidden layer 1, after dropout when training. */
+  /** Post-ReLU activations of hidden layer 1, after dropout or noise when training (DropConnect leaves them as they are). */
   hidden1: tf.Tensor2D;
-  /** Post-ReLU activations of hidden layer 2, after dropout when training. */
+  /** Same for hidden layer 2. */
   hidden2: tf.Tensor2D;
 }
 
-/** The d2l dropout MLP: Flatten → Dense+ReLU → Dropout → Dense+ReLU → Dropout → Dense. */
+/**
+ * The d2l dropout MLP: Flatten → Dense+ReLU → Dropout → Dense+ReLU → Dropout → Dense, with
+ * the config's regularizer in place of dropout and optional batch norm before each ReLU.
+ */
 export interface Mlp {
   readonly config: Required<TrainConfig>;
   readonly params: MlpParams;
-  /** The six variables in {@link mlpParamNames} order. */
+  /** Each hidden layer's batch norm, or null without batch norm. */
+  readonly batchNorm: readonly [BatchNormLayer, BatchNormLayer] | null;
+  /** The trainable variables: the six of {@link mlpParamNames}, then γ1, β1, γ2, β2 with batch norm. */
   readonly variables: tf.Variable[];
   /** Logits for images of shape [n, 784] or [n, 28, 28]. */
   forward(images: tf.Tensor, mode: ForwardMode): tf.Tensor2D;
   /** Logits plus both hidden layers' activations (for activation variance). */
   forwardWithActivations(images: tf.Tensor, mode: ForwardMode): MlpOutputs;
-  /** Copies the current parameter values out of the backend. */
+  /** Copies the current parameter values (and batch norm's state, in {@link batchNormStateNames} order) out of the backend. */
   readWeights(): WeightArray[];
-  /** Overwrites every parameter; @throws CheckpointError when a name is missing or a shape differs. */
+  /**
+   * Overwrites every parameter and batch norm state.
+   * @throws CheckpointError when a name is missing or unknown to this model, or a shape differs.
+   */
   assignWeights(weights: readonly WeightArray[]): void;
   dispose(): void;
 }
@@ -94,14 +112,74 @@ export interface MlpOptions {
   maskFill?: MaskFill;
 }
 
-/** A hidden layer's output from its pre-activation z: ReLU, then inverted dropout when training. */
-function hiddenActivation(z: tf.Tensor2D, p: number, layer: number, seed: number, mode: ForwardMode, maskFill: MaskFill): tf.Tensor2D {
-  if (!mode.training || p === 0) {
+/** How one hidden layer is regularized in a training-mode forward pass. */
+interface LayerNoise {
+  regularizer: Required<TrainConfig>['regularizer'];
+  /** The layer's rate: dropout1 or dropout2. */
+  p: number;
+  layer: number;
+  seed: number;
+  maskFill: MaskFill;
+}
+
+/**
+ * A hidden layer's output from its (normalized) pre-activation z: ReLU, then in training the
+ * activation-level regularizer. DropConnect acts on the next weight matrix instead.
+ */
+function hiddenActivation(z: tf.Tensor2D, noise: LayerNoise, mode: ForwardMode): tf.Tensor2D {
+  if (!mode.training || noise.p === 0 || noise.regularizer === 'dropconnect') {
     return tf.relu(z);
   }
   const [rows, cols] = z.shape;
-  const mask = dropoutMask(rows, cols, p, { seed, epoch: mode.epoch, batch: mode.batch, layer }, maskFill);
-  return reluDropout(z, tf.tensor2d(mask, [rows, cols]));
+  const key = { seed: noise.seed, epoch: mode.epoch, batch: mode.batch, layer: noise.layer };
+  switch (noise.regularizer) {
+    case 'dropout':
+      return reluDropout(z, tf.tensor2d(dropoutMask(rows, cols, noise.p, key, noise.maskFill), [rows, cols]));
+    case 'gaussian':
+      // Plain tfjs ops rather than the fused relu-dropout kernel, whose contract is a dropout mask.
+      return tf.mul(tf.relu(z), tf.tensor2d(gaussianNoise(rows, cols, noise.p, key), [rows, cols]));
+    case 'additive-gaussian':
+      return tf.add(tf.relu(z), tf.tensor2d(additiveGaussianNoise(rows, cols, noise.p, key), [rows, cols]));
+  }
+}
+
+/**
+ * The weight matrix reading hidden layer `noise.layer`: under DropConnect in training, one
+ * mask for the whole minibatch, so the gradient reaching W is the masked one; else W itself.
+ */
+function readingWeights(weights: tf.Variable<tf.Rank.R2>, noise: LayerNoise, mode: ForwardMode): tf.Tensor2D {
+  if (!mode.training || noise.p === 0 || noise.regularizer !== 'dropconnect') {
+    return weights;
+  }
+  const [rows, cols] = weights.shape;
+  const key = { seed: noise.seed, epoch: mode.epoch, batch: mode.batch, layer: noise.layer };
+  return tf.mul(weights, tf.tensor2d(dropconnectMask(rows, cols, noise.p, key, noise.maskFill), [rows, cols]));
+}
+
+/** Name, variable and shape of every tensor a checkpoint holds for a model. */
+interface StoredTensor {
+  name: string;
+  variable: tf.Variable;
+  shape: number[];
+}
+
+function storedTensors(params: MlpParams, shapes: Record<MlpParamName, number[]>, batchNorm: Mlp['batchNorm']): StoredTensor[] {
+  const stored: StoredTensor[] = mlpParamNames.map((name) => ({ name, variable: params[name] as tf.Variable, shape: shapes[name] }));
+  if (batchNorm !== null) {
+    const [bn1, bn2] = batchNorm;
+    const byName: Record<(typeof batchNormStateNames)[number], tf.Variable<tf.Rank.R1>> = {
+      gamma1: bn1.gamma,
+      beta1: bn1.beta,
+      gamma2: bn2.gamma,
+      beta2: bn2.beta,
+      runningMean1: bn1.runningMean,
+      runningVar1: bn1.runningVar,
+      runningMean2: bn2.runningMean,
+      runningVar2: bn2.runningVar,
+    };
+    for (const name of batchNormStateNames) stored.push({ name, variable: byName[name], shape: [...byName[name].shape] });
+  }
+  return stored;
 }
 
 /**
@@ -114,26 +192,43 @@ export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
   const valid = validateTrainConfig(config);
   const maskFill = options.maskFill ?? fillDropoutMask;
   const params = createParams(valid);
+  const batchNorm: Mlp['batchNorm'] = valid.batchNorm ? [createBatchNormLayer(valid.hidden[0]), createBatchNormLayer(valid.hidden[1])] : null;
   const variables = mlpParamNames.map((name) => params[name] as tf.Variable);
+  if (batchNorm !== null) variables.push(...batchNorm.flatMap((bn) => [bn.gamma, bn.beta]));
   const shapes = parameterShapes(valid);
+  const stored = storedTensors(params, shapes, batchNorm);
+  const noise1: LayerNoise = { regularizer: valid.regularizer, p: valid.dropout1, layer: 1, seed: valid.seed, maskFill };
+  const noise2: LayerNoise = { ...noise1, p: valid.dropout2, layer: 2 };
+
+  /** Batch norm between a hidden dense layer and its ReLU, when the config asks for it. */
+  const normalize = (z: tf.Tensor2D, layer: 0 | 1, mode: ForwardMode): tf.Tensor2D => {
+    if (batchNorm === null) return z;
+    return mode.training ? batchNormTrain(z, batchNorm[layer]) : batchNormInference(z, batchNorm[layer]);
+  };
 
   const forwardWithActivations = (images: tf.Tensor, mode: ForwardMode): MlpOutputs =>
     tf.tidy(() => {
       const x = images.rank === 2 ? (images as tf.Tensor2D) : tf.reshape(images, [-1, imagePixels]);
-      if (!mode.training) {
+      if (!mode.training && batchNorm === null) {
         const hidden1 = inferenceDense(x as tf.Tensor2D, params.W1, params.b1, 'relu');
         const hidden2 = inferenceDense(hidden1, params.W2, params.b2, 'relu');
         return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
       }
-      const hidden1 = hiddenActivation(dense(x as tf.Tensor2D, params.W1, params.b1, false), valid.dropout1, 1, valid.seed, mode, maskFill);
-      const hidden2 = hiddenActivation(dense(hidden1, params.W2, params.b2, true), valid.dropout2, 2, valid.seed, mode, maskFill);
-      const logits = dense(hidden2, params.W3, params.b3, true);
+      if (!mode.training) {
+        const hidden1 = tf.relu(normalize(inferenceDense(x as tf.Tensor2D, params.W1, params.b1, 'linear'), 0, mode));
+        const hidden2 = tf.relu(normalize(inferenceDense(hidden1, params.W2, params.b2, 'linear'), 1, mode));
+        return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
+      }
+      const hidden1 = hiddenActivation(normalize(dense(x as tf.Tensor2D, params.W1, params.b1, false), 0, mode), noise1, mode);
+      const hidden2 = hiddenActivation(normalize(dense(hidden1, readingWeights(params.W2, noise1, mode), params.b2, true), 1, mode), noise2, mode);
+      const logits = dense(hidden2, readingWeights(params.W3, noise2, mode), params.b3, true);
       return { logits, hidden1, hidden2 };
     });
 
   return {
     config: valid,
     params,
+    batchNorm,
     variables,
     forwardWithActivations,
     forward(images, mode) {
@@ -143,20 +238,20 @@ export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
       return outputs.logits;
     },
     readWeights() {
-      return mlpParamNames.map((name) => ({
+      return stored.map(({ name, variable }) => ({
         name,
-        shape: [...params[name].shape],
+        shape: [...variable.shape],
         // A copy: some backends hand out their live buffer.
-        data: new Float32Array(params[name].dataSync()),
+        data: new Float32Array(variable.dataSync()),
       }));
     },
     assignWeights(weights) {
       const byName = new Map(weights.map((w) => [w.name, w]));
-      for (const name of mlpParamNames) {
+      const expected = stored.map(({ name }) => name);
+      for (const { name, shape } of stored) {
         const w = byName.get(name);
-        const shape = shapes[name];
         if (w === undefined) {
-          throw new CheckpointError(`checkpoint lacks ${name}; expected tensors ${mlpParamNames.join(', ')}`);
+          throw new CheckpointError(`checkpoint lacks ${name}; expected tensors ${expected.join(', ')}`);
         }
         if (w.shape.length !== shape.length || w.shape.some((dim, i) => dim !== shape[i])) {
           throw new CheckpointError(
@@ -165,12 +260,20 @@ export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
           );
         }
       }
-      for (const name of mlpParamNames) {
-        tf.tidy(() => (params[name] as tf.Variable).assign(tf.tensor(byName.get(name)!.data, shapes[name])));
+      // A checkpoint of a batch-norm model would otherwise load into a model without it and
+      // silently drop the normalization its weights were trained with.
+      const unknown = weights.find((w) => !expected.includes(w.name));
+      if (unknown !== undefined) {
+        throw new CheckpointError(
+          `checkpoint holds ${unknown.name}, which this model (batchNorm ${valid.batchNorm}) lacks; expected tensors ${expected.join(', ')}`,
+        );
+      }
+      for (const { name, variable, shape } of stored) {
+        tf.tidy(() => variable.assign(tf.tensor(byName.get(name)!.data, shape)));
       }
     },
     dispose() {
-      variables.forEach((v) => v.dispose());
+      stored.forEach(({ variable }) => variable.dispose());
     },
   };
 }

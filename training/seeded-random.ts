@@ -1,8 +1,9 @@
 /**
  * Deterministic pseudo-random numbers for training. Every random draw of a run (weight init,
- * shuffle order, dropout masks, training subset) comes from a stream whose seed is derived from
- * a tuple such as (seed, stream, epoch, batch, layer). No stream carries state across epochs,
- * so a run resumed at an epoch boundary draws exactly what an uninterrupted run would have drawn.
+ * shuffle order, dropout masks, the regularizer variants' masks and noise, training subset)
+ * comes from a stream whose seed is derived from a tuple such as (seed, stream, epoch, batch,
+ * layer). No stream carries state across epochs, so a run resumed at an epoch boundary draws
+ * exactly what an uninterrupted run would have drawn.
  */
 
 /** Stream identifiers, the second element of every {@link deriveSeed} tuple used by training. */
@@ -11,6 +12,11 @@ export const randomStreams = {
   shuffle: 2,
   dropout: 3,
   subset: 4,
+  // One tag per regularizer variant, so no variant's draws coincide with dropout's masks
+  // (or another variant's) for the same (seed, epoch, batch, layer).
+  dropconnect: 5,
+  gaussian: 6,
+  additiveGaussian: 7,
 } as const;
 
 /** A seeded generator; not shareable across streams by design. */

@@ -1,4 +1,13 @@
-import { defaultInitStd, defaultTrainSettings, trainingLimits, type IntegerLimit } from '../domain/training-limits';
+import {
+  defaultBatchNorm,
+  defaultInitStd,
+  defaultRegularizer,
+  defaultTrainSettings,
+  regularizerNames,
+  trainingLimits,
+  type IntegerLimit,
+  type RegularizerName,
+} from '../domain/training-limits';
 import { TrainConfigError } from './training-errors';
 
 /**
@@ -6,9 +15,9 @@ import { TrainConfigError } from './training-errors';
  * (784 → hidden[0] → dropout1 → hidden[1] → dropout2 → 10).
  */
 export interface TrainConfig {
-  /** Dropout probability after the first hidden layer, in [0, 1). */
+  /** Rate of the regularizer on the first hidden layer (the dropout probability by default), in [0, 1). */
   dropout1: number;
-  /** Dropout probability after the second hidden layer, in [0, 1). */
+  /** Rate of the regularizer on the second hidden layer, in [0, 1). */
   dropout2: number;
   /** L2 penalty coefficient on weight matrices (never biases), >= 0. */
   weightDecay: number;
@@ -26,6 +35,15 @@ export interface TrainConfig {
   trainSubset: number | null;
   /** Standard deviation of the normal weight init. @default 0.01 */
   initStd?: number;
+  /**
+   * What `dropout1` / `dropout2` are the rates of: `dropout` (inverted dropout of each hidden
+   * layer's activations), `dropconnect` (of the weights reading them), `gaussian`
+   * (multiplicative N(1, p/(1−p)) noise) or `additive-gaussian` (N(0, p²) noise added);
+   * docs/training.md defines each. @default 'dropout'
+   */
+  regularizer?: RegularizerName;
+  /** Batch normalization after each hidden dense layer, before its ReLU. @default false */
+  batchNorm?: boolean;
 }
 
 /** The fields a caller must give; everything else falls back to the defaults of domain/training-limits.ts. */
@@ -41,6 +59,8 @@ export function withTrainDefaults(input: TrainConfigInput): Required<TrainConfig
     hidden: input.hidden ?? [...defaultTrainSettings.hidden],
     trainSubset: input.trainSubset === undefined ? defaultTrainSettings.trainSubset : input.trainSubset,
     initStd: input.initStd ?? defaultInitStd,
+    regularizer: input.regularizer ?? defaultRegularizer,
+    batchNorm: input.batchNorm ?? defaultBatchNorm,
   });
 }
 
@@ -63,9 +83,27 @@ function requireInteger(field: string, value: unknown, { min, max }: IntegerLimi
   return value;
 }
 
-function requireProbability(field: string, value: unknown): number {
+function requireRate(field: string, value: unknown, regularizer: RegularizerName): number {
   if (!isNumber(value) || value < 0 || value >= 1) {
-    throw new TrainConfigError(`${field} must be in [0, 1), got ${describe(value)}`, field);
+    // Under a variant the field is that variant's rate, so the message says which meaning failed.
+    const meaning = regularizer === defaultRegularizer ? '' : ` for regularizer ${regularizer}`;
+    throw new TrainConfigError(`${field} must be in [0, 1)${meaning}, got ${describe(value)}`, field);
+  }
+  return value;
+}
+
+function requireRegularizer(value: unknown): RegularizerName {
+  if (value === undefined) return defaultRegularizer;
+  if (typeof value !== 'string' || !(regularizerNames as readonly string[]).includes(value)) {
+    throw new TrainConfigError(`regularizer must be one of ${regularizerNames.join(', ')}, got ${describe(value)}`, 'regularizer');
+  }
+  return value as RegularizerName;
+}
+
+function requireBoolean(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new TrainConfigError(`${field} must be true or false, got ${describe(value)}`, field);
   }
   return value;
 }
@@ -78,7 +116,8 @@ function requirePositive(field: string, value: unknown): number {
 }
 
 /**
- * Checks every field of a training config and returns a copy with `initStd` filled in.
+ * Checks every field of a training config and returns a copy with `initStd`, `regularizer`
+ * and `batchNorm` filled in.
  * Configs arrive as JSON from workflow inputs, so types are checked too, not only ranges.
  *
  * @throws TrainConfigError naming the first bad field, e.g. `dropout1 must be in [0, 1), got 1.2`.
@@ -101,9 +140,10 @@ export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
       'trainSubset',
     );
   }
+  const regularizer = requireRegularizer(c.regularizer);
   return {
-    dropout1: requireProbability('dropout1', c.dropout1),
-    dropout2: requireProbability('dropout2', c.dropout2),
+    dropout1: requireRate('dropout1', c.dropout1, regularizer),
+    dropout2: requireRate('dropout2', c.dropout2, regularizer),
     weightDecay,
     seed: requireInteger('seed', c.seed, trainingLimits.seed),
     epochs: requireInteger('epochs', c.epochs, trainingLimits.epochs),
@@ -112,5 +152,7 @@ export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
     hidden: [hidden[0] as number, hidden[1] as number],
     trainSubset: c.trainSubset,
     initStd: requirePositive('initStd', c.initStd ?? defaultInitStd),
+    regularizer,
+    batchNorm: requireBoolean('batchNorm', c.batchNorm, defaultBatchNorm),
   };
 }

@@ -22,8 +22,10 @@ function rejects(change: Partial<Record<keyof TrainConfig, unknown>>, field: str
   );
 }
 
-test('validateTrainConfig fills initStd and keeps every other field when the config is valid', () => {
-  assert.deepEqual(validateTrainConfig(good), { ...good, initStd: 0.01 });
+test('validateTrainConfig fills initStd, regularizer and batchNorm and keeps every other field when the config is valid', () => {
+  assert.deepEqual(validateTrainConfig(good), { ...good, initStd: 0.01, regularizer: 'dropout', batchNorm: false });
+  const variant = { ...good, regularizer: 'additive-gaussian', batchNorm: true } as const;
+  assert.deepEqual(validateTrainConfig(variant), { ...variant, initStd: 0.01 });
 });
 
 test('validateTrainConfig names the field, the range and the value when a field is out of range', () => {
@@ -43,9 +45,40 @@ test('validateTrainConfig names the field, the range and the value when a field 
 test('validateTrainConfig rejects wrongly typed fields when the config comes from JSON', () => {
   rejects({ dropout1: '0.2' }, 'dropout1', 'dropout1 must be in [0, 1), got "0.2"');
   rejects({ epochs: null }, 'epochs', 'epochs must be an integer in [1, 10000], got null');
+  rejects({ batchNorm: 'true' }, 'batchNorm', 'batchNorm must be true or false, got "true"');
+  rejects({ batchNorm: 1 }, 'batchNorm', 'batchNorm must be true or false, got 1');
+  rejects({ batchNorm: null }, 'batchNorm', 'batchNorm must be true or false, got null');
+});
+
+test('validateTrainConfig names the allowed regularizers and the value when the regularizer is unknown', () => {
+  const allowed = 'dropout, dropconnect, gaussian, additive-gaussian';
+  rejects({ regularizer: 'dropblock' }, 'regularizer', `regularizer must be one of ${allowed}, got "dropblock"`);
+  rejects({ regularizer: 'Dropout' }, 'regularizer', `regularizer must be one of ${allowed}, got "Dropout"`);
+  rejects({ regularizer: null }, 'regularizer', `regularizer must be one of ${allowed}, got null`);
+});
+
+test('validateTrainConfig names the regularizer whose rate is out of range when a variant is chosen', () => {
+  // The gaussian noise variance p/(1−p) is infinite at p = 1 and negative beyond.
+  rejects({ regularizer: 'gaussian', dropout1: 1 }, 'dropout1', 'dropout1 must be in [0, 1) for regularizer gaussian, got 1');
+  rejects({ regularizer: 'gaussian', dropout2: 1.5 }, 'dropout2', 'dropout2 must be in [0, 1) for regularizer gaussian, got 1.5');
+  rejects({ regularizer: 'additive-gaussian', dropout1: 1 }, 'dropout1', 'dropout1 must be in [0, 1) for regularizer additive-gaussian, got 1');
+  rejects({ regularizer: 'dropconnect', dropout2: -0.5 }, 'dropout2', 'dropout2 must be in [0, 1) for regularizer dropconnect, got -0.5');
 });
 
 test('withTrainDefaults uses the d2l defaults when only the swept fields are given', () => {
   const config = withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 3, epochs: 2 });
-  assert.deepEqual(config, { dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 3, epochs: 2, lr: 0.5, batchSize: 256, hidden: [256, 256], trainSubset: null, initStd: 0.01 });
+  assert.deepEqual(config, {
+    dropout1: 0.2,
+    dropout2: 0.5,
+    weightDecay: 0,
+    seed: 3,
+    epochs: 2,
+    lr: 0.5,
+    batchSize: 256,
+    hidden: [256, 256],
+    trainSubset: null,
+    initStd: 0.01,
+    regularizer: 'dropout',
+    batchNorm: false,
+  });
 });
