@@ -30,7 +30,7 @@ export interface TrainRunResult {
   epochsTrained: number;
   testAcc: number | null;
   /**
-   * The epoch in which training diverged (loss or weights NaN or ±Infinity), else null. A
+   * The epoch in which training diverged (a minibatch loss NaN, ±Infinity or above the exploding-loss limit, or a weight NaN or ±Infinity), else null. A
    * diverged run is a result, not a failure: it ends with status `diverged`, is never retried
    * (the same config and seed diverge again), and testAcc is null.
    */

@@ -41,7 +41,7 @@ async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
 }
 
 const divergedFootnote =
-  "diverged: seeds whose training loss or weights became NaN or infinite by that epoch; 'seeds' and every mean and interval count only the seeds that did not diverge, and effects leave out pairs with a diverged side.";
+  "diverged: seeds whose training diverged by that epoch (a minibatch loss NaN, infinite or above 1,000 nats, or a weight NaN or infinite); 'seeds' and every mean and interval count only the seeds that did not diverge, and effects leave out pairs with a diverged side.";
 
 const round4 = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Math.round(v * 1e4) / 1e4);
 

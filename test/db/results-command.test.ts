@@ -166,7 +166,7 @@ test('regsweep results counts a diverged seed next to the seeds and says the sta
   const text = await results('no-zero', 'table');
   assert.match(text, /^│ 0\.2 +│ 0\.25 +│ 0\.001 +│ 1 +│ 3 +│ 1 +│/m);
   assert.match(text, /^│ 0\.5 +│ 0\.25 +│ 0\.001 +│ 1 +│ 4 +│ 0 +│/m);
-  assert.match(text, /^diverged: seeds whose training loss or weights became NaN or infinite by that epoch; 'seeds' and every mean/m);
+  assert.match(text, /^diverged: seeds whose training diverged by that epoch \(a minibatch loss NaN, infinite or above 1,000 nats, or a weight NaN or infinite\); 'seeds' and every mean/m);
   const lines = text.split('\n');
   const diverged = lines.indexOf('Diverged runs:');
   assert.ok(diverged > lines.indexOf('Seed noise (F test):'), text);
