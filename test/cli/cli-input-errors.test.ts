@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createTestDatabase } from '../helpers/test-database';
 
 const run = promisify(execFile);
 const cli = path.resolve('bin/regsweep.mjs');
@@ -74,10 +75,16 @@ test('regsweep exits 2 on a malformed setting in the environment', async () => {
 });
 
 test('regsweep worker fails at start naming the package when the backend is not installed', async () => {
-  const r = await regsweep(['worker', '--role', 'train', '--backend', 'tensorflow-gpu'], { DATABASE_URL: process.env.REGSWEEP_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', TEMPORAL_ADDRESS: '127.0.0.1:1' });
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /@tensorflow\/tfjs-node-gpu/);
-  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  // The worker migrates its database before it loads the engine, so it gets a scratch one.
+  const database = await createTestDatabase();
+  try {
+    const r = await regsweep(['worker', '--role', 'train', '--backend', 'tensorflow-gpu'], { DATABASE_URL: database.url, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /@tensorflow\/tfjs-node-gpu/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  } finally {
+    await database.drop();
+  }
 });
 
 test('regsweep names the address and the setting when the database is unreachable', async () => {
