@@ -14,6 +14,8 @@ import { loadConfig } from '../config';
 import { createScratchDatabase } from '../infra/postgres/scratch-database';
 import { startScratchStack } from '../infra/local/scratch-stack';
 import type { SweepSummary } from '../workflows/sweep-state';
+import { sweepWorkflowType } from '../workflows/workflow-types';
+import { sweepTaskQueue } from '../workflows/task-queues';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +52,7 @@ const stack = await startScratchStack(url, ['orchestrate']);
 try {
   for (let i = 0; i < Number(values['train-workers']); i++) await stack.addWorker(['--role', 'train', '--concurrency', values.concurrency!]);
   const started = Date.now();
-  const handle = await stack.client.workflow.start('sweep', { workflowId: spec.name, taskQueue: 'regsweep', args: [spec] });
+  const handle = await stack.client.workflow.start(sweepWorkflowType, { workflowId: spec.name, taskQueue: sweepTaskQueue, args: [spec] });
   const summary = (await handle.result()) as SweepSummary;
   const seconds = (Date.now() - started) / 1000;
   let largestHistory = 0;

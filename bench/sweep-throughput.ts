@@ -3,6 +3,8 @@ import { startScratchStack } from '../infra/local/scratch-stack';
 import { openDatabase } from '../db/connect';
 import type { SweepSpec } from '../domain/sweep-spec';
 import type { SweepSummary } from '../workflows/sweep-state';
+import { sweepWorkflowType } from '../workflows/workflow-types';
+import { sweepTaskQueue } from '../workflows/task-queues';
 
 /** One sweep of the spec on a fresh stack with `trainWorkers` training processes. */
 export interface SweepMeasurement {
@@ -28,7 +30,7 @@ async function measureOnce(spec: SweepSpec, trainWorkers: number, env: Record<st
       for (let i = 0; i < trainWorkers; i++) await stack.addWorker(['--role', 'train']);
       const name = `${spec.name}-bench-${trainWorkers}w`;
       const started = performance.now();
-      const handle = await stack.client.workflow.start('sweep', { workflowId: name, taskQueue: 'regsweep', args: [{ ...spec, name }] });
+      const handle = await stack.client.workflow.start(sweepWorkflowType, { workflowId: name, taskQueue: sweepTaskQueue, args: [{ ...spec, name }] });
       const summary = (await handle.result()) as SweepSummary;
       const wallSeconds = (performance.now() - started) / 1000;
       const handleDb = openDatabase(database.url);

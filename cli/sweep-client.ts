@@ -4,6 +4,7 @@ import type { sweep } from '../workflows/index';
 import { progressQuery } from '../workflows/sweep-messages';
 import type { SweepLaunchOptions } from '../workflows/sweep-workflow';
 import type { SweepSummary } from '../workflows/sweep-state';
+import { sweepWorkflowType } from '../workflows/workflow-types';
 
 /**
  * Starts the sweep workflow, or attaches to the one already running under that id:
@@ -13,7 +14,7 @@ import type { SweepSummary } from '../workflows/sweep-state';
 export async function startOrAttach(client: Client, id: string, taskQueue: string, rawSpec: unknown, launch: SweepLaunchOptions, log: (l: string) => void): Promise<WorkflowHandle<typeof sweep>> {
   try {
     // The second argument is the continue-as-new carry, absent on a fresh launch.
-    return await client.workflow.start<typeof sweep>('sweep', { workflowId: id, taskQueue, args: [rawSpec, undefined, launch] });
+    return await client.workflow.start<typeof sweep>(sweepWorkflowType, { workflowId: id, taskQueue, args: [rawSpec, undefined, launch] });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     log(`sweep ${id} is already running; following it (cancel it with: regsweep cancel ${id})`);

@@ -10,9 +10,10 @@ import { temporalClient, withDatabase, type CommandContext } from '../command-co
 import { loadSpecFile } from '../spec-file';
 import { followSweep, startOrAttach } from '../sweep-client';
 import { printResults } from './results-command';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 function notFound(id: string): UsageError {
-  return new UsageError(`no sweep with id ${JSON.stringify(id)}; list sweeps with: temporal workflow list -q 'WorkflowType="sweep"'`);
+  return new UsageError(`no sweep with id ${JSON.stringify(id)}; list sweeps with: temporal workflow list -q 'WorkflowType="${sweepWorkflowType}"'`);
 }
 
 export function registerSweepCommands(program: Command, ctx: CommandContext): void {

@@ -8,6 +8,9 @@ import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
+import { sweepTaskQueue } from '../../workflows/task-queues';
+import { pauseSignal, resumeSignal } from '../../workflows/sweep-messages';
 
 let database: TestDatabase;
 let stack: TestStack;
@@ -35,11 +38,11 @@ const spec = {
 };
 
 test('launching a running sweep id again is refused by Temporal and followed by regsweep run', { timeout: 240_000 }, async () => {
-  const first = await stack.client.workflow.start('sweep', { workflowId: 'dup', taskQueue: 'regsweep', args: [spec] });
+  const first = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'dup', taskQueue: sweepTaskQueue, args: [spec] });
   // Paused, the sweep is certain to still be running when the CLI arrives: its runs train in
   // well under the time a CLI process takes to start.
-  await first.signal('pause');
-  await assert.rejects(stack.client.workflow.start('sweep', { workflowId: 'dup', taskQueue: 'regsweep', args: [spec] }), WorkflowExecutionAlreadyStartedError);
+  await first.signal(pauseSignal);
+  await assert.rejects(stack.client.workflow.start(sweepWorkflowType, { workflowId: 'dup', taskQueue: sweepTaskQueue, args: [spec] }), WorkflowExecutionAlreadyStartedError);
 
   const file = path.join(stack.home, 'twice.json');
   writeFileSync(file, JSON.stringify(spec));
@@ -56,7 +59,7 @@ test('launching a running sweep id again is refused by Temporal and followed by 
     void exited.then((code) => reject(new Error(`regsweep run exited with ${code} before attaching: ${stderr}`)));
   });
   assert.match(stderr, /sweep dup is already running; following it/);
-  await first.signal('resume');
+  await first.signal(resumeSignal);
   assert.equal(await exited, 0, stderr);
   const summary = JSON.parse(stdout.split('\n')[0]!) as SweepSummary;
   assert.equal(summary.runs, 8);
@@ -66,7 +69,7 @@ test('launching a running sweep id again is refused by Temporal and followed by 
 test('two sweeps with the same spec under different ids at once train each run once', { timeout: 240_000 }, async () => {
   const spec2 = { ...spec, seeds: [3, 4] };
   const [a, b] = await Promise.all(
-    ['same-a', 'same-b'].map((id) => stack.client.workflow.start('sweep', { workflowId: id, taskQueue: 'regsweep', args: [spec2] })),
+    ['same-a', 'same-b'].map((id) => stack.client.workflow.start(sweepWorkflowType, { workflowId: id, taskQueue: sweepTaskQueue, args: [spec2] })),
   );
   const [ra, rb] = (await Promise.all([a!.result(), b!.result()])) as [SweepSummary, SweepSummary];
   assert.equal(ra.trained + rb.trained, 8, `trained ${ra.trained} + ${rb.trained}`);

@@ -10,6 +10,8 @@ import { freePort } from '../../infra/local/free-port';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
 import { waitFor } from '../helpers/fault-helpers';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
+import { sweepTaskQueue } from '../../workflows/task-queues';
 
 // A Postgres of the test's own (the embedded one) so that it can be stopped and started.
 let pgHome: string;
@@ -59,7 +61,7 @@ async function countRows(sweepId: string): Promise<{ epochs: number; trials: num
 }
 
 test('a sweep completes with every row once when Postgres stops for 10 s in the middle', { timeout: 240_000 }, async () => {
-  const wf = await stack.client.workflow.start('sweep', { workflowId: 'pg-outage', taskQueue: 'regsweep', args: [specFor('pg-outage', [1, 2, 3])] });
+  const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'pg-outage', taskQueue: sweepTaskQueue, args: [specFor('pg-outage', [1, 2, 3])] });
   await waitFor('the first epochs', async () => ((await countRows('pg-outage')).epochs >= 2 ? true : undefined));
   await handle.close();
   await postgres.stop();
@@ -83,7 +85,7 @@ test('a sweep completes with every row once when Postgres stops for 10 s in the 
 });
 
 test('a sweep completes when the Temporal dev server restarts in the middle', { timeout: 240_000 }, async () => {
-  const wf = await stack.client.workflow.start('sweep', { workflowId: 'temporal-restart', taskQueue: 'regsweep', args: [specFor('temporal-restart', [4, 5, 6])] });
+  const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'temporal-restart', taskQueue: sweepTaskQueue, args: [specFor('temporal-restart', [4, 5, 6])] });
   await waitFor('the first epochs', async () => ((await countRows('temporal-restart')).epochs >= 2 ? true : undefined));
   await stack.restartServer(3000);
   const summary = (await stack.client.workflow.getHandle(wf.workflowId).result()) as SweepSummary;

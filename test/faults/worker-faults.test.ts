@@ -9,6 +9,8 @@ import type { SweepSummary } from '../../workflows/sweep-state';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
 import { referenceMetrics, waitFor } from '../helpers/fault-helpers';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
+import { sweepTaskQueue } from '../../workflows/task-queues';
 
 let database: TestDatabase;
 let stack: TestStack;
@@ -60,7 +62,7 @@ test('a run whose worker is SIGKILLed resumes on another worker from its checkpo
   const spec = specFor('sigkill', 11);
   const runId = expandRuns(spec)[0]!.runId;
   const first = await stack.addWorker(['--role', 'train']);
-  const wf = await stack.client.workflow.start('sweep', { workflowId: 'sigkill', taskQueue: 'regsweep', args: [spec] });
+  const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'sigkill', taskQueue: sweepTaskQueue, args: [spec] });
   await waitFor('epoch 3', async () => ((await epochsOf(runId)).length >= 3 ? true : undefined));
   first.kill('SIGKILL');
   await once(first, 'exit');
@@ -83,7 +85,7 @@ test('a SIGTERMed worker saves its current epoch, exits within the grace time, a
   const spec = specFor('sigterm', 12);
   const runId = expandRuns(spec)[0]!.runId;
   const worker = await stack.addWorker(['--role', 'train', '--shutdown-grace', '20']);
-  const wf = await stack.client.workflow.start('sweep', { workflowId: 'sigterm', taskQueue: 'regsweep', args: [spec] });
+  const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'sigterm', taskQueue: sweepTaskQueue, args: [spec] });
   await waitFor('epoch 2', async () => ((await epochsOf(runId)).length >= 2 ? true : undefined));
   const signalledAt = Date.now();
   worker.kill('SIGTERM');

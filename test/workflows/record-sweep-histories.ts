@@ -21,6 +21,7 @@ import { locateTemporalCli } from '../../infra/temporal/temporal-cli';
 import { pauseSignal, progressQuery, resumeSignal } from '../../workflows/sweep-messages';
 import { startOrAttach } from '../../cli/sweep-client';
 import { createFakeSweep, runFakeWorker } from './fake-sweep-worker';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 const queue = 'replay-recording';
 const historiesDir = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -53,7 +54,7 @@ const recordings: { files: string[]; record: Recorder }[] = [
       const fake = createFakeSweep({ gated: true });
       const worker = await runFakeWorker(address, queue, fake.activities);
       const spec = { name: 'replay-pause', grid: { dropout1: [0, 0.5], dropout2: [0.5], weightDecay: [0], epochs: [1, 2] }, seeds: [1, 2], train: tinyTrain, maxParallel: 2, orchestration };
-      const wf = await client.workflow.start('sweep', { workflowId: 'replay-pause', taskQueue: queue, args: [spec] });
+      const wf = await client.workflow.start(sweepWorkflowType, { workflowId: 'replay-pause', taskQueue: queue, args: [spec] });
       const [first, second] = await fake.trainRunsStarted(2);
       await wf.signal(pauseSignal);
       fake.release(first!);
@@ -76,7 +77,7 @@ const recordings: { files: string[]; record: Recorder }[] = [
       const fake = createFakeSweep({ gated: true });
       const worker = await runFakeWorker(address, queue, fake.activities);
       const spec = { name: 'replay-cancel', grid: { dropout1: [0, 0.5], dropout2: [0.5], weightDecay: [0], epochs: [3] }, seeds: [1], train: tinyTrain, maxParallel: 1, orchestration };
-      const wf = await client.workflow.start('sweep', { workflowId: 'replay-cancel', taskQueue: queue, args: [spec] });
+      const wf = await client.workflow.start(sweepWorkflowType, { workflowId: 'replay-cancel', taskQueue: queue, args: [spec] });
       await fake.trainRunsStarted(1);
       await wf.cancel();
       await wf.result().catch(() => undefined);
@@ -91,7 +92,7 @@ const recordings: { files: string[]; record: Recorder }[] = [
       const fake = createFakeSweep();
       const worker = await runFakeWorker(address, queue, fake.activities);
       const spec = { name: 'replay-can', grid: { dropout1: [0, 0.1, 0.2, 0.3, 0.4], dropout2: [0, 0.1, 0.2, 0.3], weightDecay: [0], epochs: [1] }, seeds: [1, 2], train: tinyTrain, maxParallel: 2, orchestration };
-      const wf = await client.workflow.start('sweep', { workflowId: 'replay-can', taskQueue: queue, args: [spec] });
+      const wf = await client.workflow.start(sweepWorkflowType, { workflowId: 'replay-can', taskQueue: queue, args: [spec] });
       await wf.result();
       save(wf, 'sweep-continue-as-new-first.json', wf.firstExecutionRunId);
       save(wf, 'sweep-continue-as-new-last.json');

@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { createFakeSweep, startDevServerStack, runFakeWorker, type DevServerStack } from './fake-sweep-worker';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 /*
  * How activity failures reach the sweep workflow, on a real dev server with in-process workers:
@@ -53,7 +54,7 @@ test('a permanent SQL error in registerSweep fails the sweep after one attempt',
     },
   });
   try {
-    const wf = await stack.client.workflow.start('sweep', { workflowId: 'permanent-sql', taskQueue: queue, args: [specOn('permanent-sql', queue)] });
+    const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'permanent-sql', taskQueue: queue, args: [specOn('permanent-sql', queue)] });
     const err = await wf.result().then(
       () => assert.fail('the sweep completed on a database without tables'),
       (e: unknown) => e,
@@ -93,7 +94,7 @@ test('a transient SQL error in registerSweep is retried and the sweep completes'
     }),
   );
   try {
-    const wf = await stack.client.workflow.start('sweep', { workflowId: 'transient-sql', taskQueue: queue, args: [specOn('transient-sql', queue)] });
+    const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'transient-sql', taskQueue: queue, args: [specOn('transient-sql', queue)] });
     const summary = (await wf.result()) as SweepSummary;
     assert.equal(attempts, 2);
     assert.deepEqual([summary.runs, summary.trained, summary.failed], [2, 2, 0]);

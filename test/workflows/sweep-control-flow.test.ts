@@ -6,6 +6,7 @@ import { validateSpec } from '../../domain/spec-validation';
 import { pauseSignal, progressQuery, resumeSignal } from '../../workflows/sweep-messages';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { createFakeSweep, fakeTestAcc, runFakeWorker, startDevServerStack, type DevServerStack, type FakeCall } from './fake-sweep-worker';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 /*
  * The sweep workflow's control flow, pinned by the activity calls it makes. The workflow and
@@ -53,7 +54,7 @@ test('a paused sweep lets in-flight runs finish, starts none until resumed, then
   const worker = await runFakeWorker(stack.server.address, queue, fake.activities);
   try {
     const spec = specOn('pause', queue, { dropout1: [0, 0.5], dropout2: [0.5] }, 2);
-    const wf = await stack.client.workflow.start('sweep', { workflowId: 'pause', taskQueue: queue, args: [spec] });
+    const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'pause', taskQueue: queue, args: [spec] });
     const [first, second] = await fake.trainRunsStarted(2);
     // The signal is in the history before either completion, so the workflow sees the pause first.
     await wf.signal(pauseSignal);
@@ -88,7 +89,7 @@ test('a cancelled sweep cancels its in-flight run, waits for it, starts nothing 
   const worker = await runFakeWorker(stack.server.address, queue, fake.activities);
   try {
     const spec = specOn('cancel', queue, { dropout1: [0, 0.5], dropout2: [0.5] }, 1);
-    const wf = await stack.client.workflow.start('sweep', { workflowId: 'cancel', taskQueue: queue, args: [spec] });
+    const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'cancel', taskQueue: queue, args: [spec] });
     const [running] = await fake.trainRunsStarted(1);
     await wf.cancel();
     const err = await wf.result().then(
@@ -116,7 +117,7 @@ test('a sweep continues as new when the server suggests it, carrying its cursor,
   const worker = await runFakeWorker(stack.server.address, queue, fake.activities);
   try {
     const spec = specOn('can', queue, { dropout1: [0, 0.1, 0.2, 0.3, 0.4], dropout2: [0, 0.1, 0.2, 0.3] }, 2);
-    const wf = await stack.client.workflow.start('sweep', { workflowId: 'can', taskQueue: queue, args: [spec] });
+    const wf = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'can', taskQueue: queue, args: [spec] });
     const summary = (await wf.result()) as SweepSummary;
     assert.ok(summary.continuedAsNew >= 1, `continued as new ${summary.continuedAsNew} times`);
     assert.deepEqual([summary.runs, summary.trained, summary.failed], [40, 40, 0]);

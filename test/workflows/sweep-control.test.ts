@@ -7,6 +7,7 @@ import type { SweepSummary } from '../../workflows/sweep-state';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
 import { sweepTaskQueue } from '../../workflows/task-queues';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 /*
  * Continue-as-new and cancellation with the real workers, real training and real Postgres: the
@@ -34,7 +35,7 @@ const fast = { heartbeatTimeoutSeconds: 20, retryInitialSeconds: 1, retryMaxSeco
 const tinyTrain = { lr: 0.5, batchSize: 100, hidden: [8, 8], trainSubset: 100 };
 
 function start(id: string, spec: object): Promise<WorkflowHandle> {
-  return stack.client.workflow.start('sweep', { workflowId: id, taskQueue: sweepTaskQueue, args: [spec] });
+  return stack.client.workflow.start(sweepWorkflowType, { workflowId: id, taskQueue: sweepTaskQueue, args: [spec] });
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {

@@ -17,6 +17,7 @@ import { buildDashboards } from '../../infra/grafana/dashboards-src/index';
 import { writeReport } from '../../report/write-report';
 import { dataPanels } from '../grafana/dashboard-panels';
 import { interpolateGrafanaSql } from '../helpers/grafana-interpolation';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 let database: TestDatabase;
 let stack: TestStack;
@@ -46,7 +47,7 @@ test('a run that diverges ends as diverged at its epoch, once, and the sweep com
     maxParallel: 1,
     orchestration: { heartbeatTimeoutSeconds: 20, retryInitialSeconds: 1, retryMaxSeconds: 2 },
   };
-  const run = () => stack.client.workflow.start('sweep', { workflowId: 'diverge', taskQueue: sweepTaskQueue, args: [spec] }).then((wf) => wf.result());
+  const run = () => stack.client.workflow.start(sweepWorkflowType, { workflowId: 'diverge', taskQueue: sweepTaskQueue, args: [spec] }).then((wf) => wf.result());
   const summary = (await run()) as SweepSummary;
   assert.deepEqual([summary.trained, summary.diverged, summary.failed, summary.completed], [1, 1, 0, 0]);
 

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database'
 import { startTestStack, type TestStack } from '../helpers/temporal-stack';
 import { sweepNameAttribute, sweepStatusAttribute } from '../../workflows/search-attributes';
 import { sweepTaskQueue } from '../../workflows/task-queues';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 const run = promisify(execFile);
 
@@ -44,7 +45,7 @@ after(async () => {
 async function launchWithTemporalCli(id: string, seeds: number[]): Promise<SweepSummary> {
   const file = path.join(stack.home, `${id}-${seeds.length}.json`);
   writeFileSync(file, JSON.stringify(spec(seeds)));
-  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', 'sweep', '--workflow-id', id, '--input-file', file]);
+  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', sweepWorkflowType, '--workflow-id', id, '--input-file', file]);
   return (await stack.client.workflow.getHandle(id).result()) as SweepSummary;
 }
 
@@ -101,7 +102,7 @@ test('sweeps are listed by their search attributes', { timeout: 240_000 }, async
 test('a spec with an invalid dropout fails the workflow at once and non-retryably', { timeout: 240_000 }, async () => {
   const file = path.join(stack.home, 'bad.json');
   writeFileSync(file, JSON.stringify({ ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }));
-  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', 'sweep', '--workflow-id', 'bad-spec', '--input-file', file]);
+  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', sweepWorkflowType, '--workflow-id', 'bad-spec', '--input-file', file]);
   await assert.rejects(stack.client.workflow.getHandle('bad-spec').result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
     assert.equal(err.cause?.message, 'grid.dropout1[1] must be in [0, 1), got 1.2');
     assert.equal(err.cause?.nonRetryable, true);

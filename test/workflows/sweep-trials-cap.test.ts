@@ -9,6 +9,7 @@ import { defaultMaxTrials } from '../../domain/training-limits';
 import type { SweepSummary } from '../../workflows/sweep-state';
 import { sweepTaskQueue } from '../../workflows/task-queues';
 import { createFakeSweep, runFakeWorker, startDevServerStack, type DevServerStack, type FakeSweep, type RunningFakeWorker } from './fake-sweep-worker';
+import { sweepWorkflowType } from '../../workflows/workflow-types';
 
 /*
  * The trials cap end to end: `regsweep run` (the real CLI, as a process) reads REGSWEEP_MAX_TRIALS
@@ -61,7 +62,7 @@ test('a sweep between the default cap and a raised REGSWEEP_MAX_TRIALS is accept
 
 test('the same sweep started without launch options is held to the default cap', { timeout: 120_000 }, async () => {
   // As `temporal workflow start --input-file` starts it, and as executions from before the option existed replay.
-  const handle = await stack.client.workflow.start('sweep', { workflowId: 'cap-default', taskQueue: sweepTaskQueue, args: [bigSpec('cap-default')] });
+  const handle = await stack.client.workflow.start(sweepWorkflowType, { workflowId: 'cap-default', taskQueue: sweepTaskQueue, args: [bigSpec('cap-default')] });
   const err = await handle.result().then(
     () => assert.fail('the workflow accepted a grid over the default cap'),
     (e: unknown) => e,
