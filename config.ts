@@ -52,6 +52,9 @@ export interface RegsweepConfig {
   dashboardsDir: string;
 }
 
+/** Temporal's own default frontend port, where the dev server listens unless `REGSWEEP_TEMPORAL_PORT` says otherwise. */
+export const defaultTemporalPort = 7233;
+
 /** A setting in the environment is malformed; `variable` names it. */
 export class ConfigError extends Error {
   constructor(
@@ -104,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: text(env, 'REGSWEEP_DATA_DIR'),
     home,
     maxTrials: integer(env, 'REGSWEEP_MAX_TRIALS', defaultMaxTrials, 1, largestMaxTrials),
-    temporalPort: integer(env, 'REGSWEEP_TEMPORAL_PORT', 7233, 0, 65535),
+    temporalPort: integer(env, 'REGSWEEP_TEMPORAL_PORT', defaultTemporalPort, 0, 65535),
     temporalUiPort: integer(env, 'REGSWEEP_TEMPORAL_UI_PORT', 8233, 0, 65535),
     postgresPort: integer(env, 'REGSWEEP_POSTGRES_PORT', 5433, 0, 65535),
     grafanaUrl: text(env, 'GRAFANA_URL'),

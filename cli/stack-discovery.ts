@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { RegsweepConfig } from '../config';
+import { defaultTemporalPort, type RegsweepConfig } from '../config';
 import { readLocalCredentials, localDatabaseUrl, type DatabaseRole, type LocalDatabaseAddress } from '../infra/local/local-credentials';
 import { stackFile } from '../infra/local/local-stack';
 
@@ -24,7 +24,7 @@ export function discoverStack(config: Readonly<RegsweepConfig>): StackAddresses 
   const file = stackFile(config.home);
   const recorded = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RecordedStack) : {};
   return {
-    temporalAddress: config.temporalAddress ?? recorded.temporalAddress ?? '127.0.0.1:7233',
+    temporalAddress: config.temporalAddress ?? recorded.temporalAddress ?? `127.0.0.1:${defaultTemporalPort}`,
     // Without a running stack the logins still name the cluster's usual address, so scripts can
     // take a URL before `regsweep dev` starts.
     databaseUrls: configuredUrls(config) ?? recordedUrls(config.home, recorded.database ?? { host: '127.0.0.1', port: config.postgresPort, database: 'regsweep' }),
