@@ -12,7 +12,10 @@ function fused(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
 }
 
-/** ReLU followed by multiplication with an inverted-dropout mask: relu(x) · mask. */
+/**
+ * ReLU followed by elementwise multiplication: relu(x) · mask, for any mask of x's shape (an
+ * inverted-dropout mask, or multiplicative Gaussian noise); differentiable in x and mask.
+ */
 export function reluDropout(x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
   if (fused(fusedKernelNames.reluDropout)) {
     return tf.engine().runKernel(fusedKernelNames.reluDropout, { x, mask }) as tf.Tensor2D;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { RegularizerName } from '../domain/training-limits';
 import { batchNormInference, batchNormTrain, createBatchNormLayer, type BatchNormLayer } from './batch-norm';
 import type { WeightArray } from './checkpoint-codec';
 import { dense, inferenceDense } from './dense-op';
@@ -114,7 +115,7 @@ export interface MlpOptions {
 
 /** How one hidden layer is regularized in a training-mode forward pass. */
 interface LayerNoise {
-  regularizer: Required<TrainConfig>['regularizer'];
+  regularizer: RegularizerName;
   /** The layer's rate: dropout1 or dropout2. */
   p: number;
   layer: number;
@@ -136,8 +137,8 @@ function hiddenActivation(z: tf.Tensor2D, noise: LayerNoise, mode: ForwardMode):
     case 'dropout':
       return reluDropout(z, tf.tensor2d(dropoutMask(rows, cols, noise.p, key, noise.maskFill), [rows, cols]));
     case 'gaussian':
-      // Plain tfjs ops rather than the fused relu-dropout kernel, whose contract is a dropout mask.
-      return tf.mul(tf.relu(z), tf.tensor2d(gaussianNoise(rows, cols, noise.p, key), [rows, cols]));
+      // relu(z)·m for any m of z's shape, so the noise takes the mask's place in the fused kernel.
+      return reluDropout(z, tf.tensor2d(gaussianNoise(rows, cols, noise.p, key), [rows, cols]));
     case 'additive-gaussian':
       return tf.add(tf.relu(z), tf.tensor2d(additiveGaussianNoise(rows, cols, noise.p, key), [rows, cols]));
   }

@@ -16,7 +16,7 @@ import { DatasetError, TrainConfigError, TrainingDivergedError } from './trainin
 export interface EpochMetrics {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean training-mode (dropout on) loss over the epoch's minibatches, weighted by batch size. */
+  /** Mean training-mode (regularizer on) loss over the epoch's minibatches, weighted by batch size. */
   trainLoss: number;
   /** Training-mode accuracy over the epoch's minibatches, weighted by batch size. */
   trainAcc: number;
