@@ -1,6 +1,7 @@
 import { selectBackend, type SelectBackendOptions } from '../training/backends';
 import type { Dataset } from '../training/fashion-mnist';
 import { train, type EpochMetrics } from '../training/train';
+import { d2lRunDefaults } from '../domain/training-limits';
 import { withTrainDefaults } from '../training/train-config';
 import { BackendUnavailableError } from '../training/training-errors';
 
@@ -37,7 +38,7 @@ export async function runEngine(engine: BenchEngine, data: Dataset, workload: En
   }
   const runs: EngineRuns['runs'] = [];
   for (const seed of workload.seeds) {
-    const config = withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed, epochs: workload.epochs, trainSubset: workload.trainSubset });
+    const config = withTrainDefaults({ ...d2lRunDefaults, seed, epochs: workload.epochs, trainSubset: workload.trainSubset });
     runs.push({ seed, metrics: await train(config, data) });
   }
   return { engine, backend, unavailable: null, runs };

@@ -4,6 +4,7 @@ import type { Dataset } from '../training/fashion-mnist';
 import { buildMlp } from '../training/mlp';
 import { createRng, deriveSeed, randomStreams } from '../training/seeded-random';
 import { sgdStep } from '../training/sgd-step';
+import { d2lRunDefaults } from '../domain/training-limits';
 import { withTrainDefaults } from '../training/train-config';
 
 /**
@@ -20,7 +21,7 @@ export interface StepAgreement {
 
 async function trajectory(engine: EngineName, data: Dataset, checkpoints: readonly number[]) {
   await selectBackend(engine);
-  const config = withTrainDefaults({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, seed: 1, epochs: 1 });
+  const config = withTrainDefaults({ ...d2lRunDefaults, epochs: 1 });
   const order = createRng(deriveSeed(config.seed, randomStreams.shuffle, 1)).shuffleInPlace(rangeIndices(data.trainCount));
   // The engine's own mask generator, as train() uses.
   const mlp = buildMlp(config, { maskFill: activeMaskFill() });

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { defaultTrainSettings } from '../../domain/training-limits';
+import { d2lRunDefaults, defaultTrainSettings } from '../../domain/training-limits';
 import { describeActiveEngine, parseBackendName, selectBackend } from '../../training/backends';
 import { fetchDataset } from '../../training/fetch-dataset';
 import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
@@ -39,8 +39,6 @@ interface TrainFlags {
  * no sweep default; `regsweep train` falls back to them. The settings a sweep shares, and every
  * bound, come from domain/training-limits.ts.
  */
-export const singleRunDefaults = Object.freeze({ dropout1: 0.2, dropout2: 0.5, weightDecay: 0, epochs: 10, seed: 1 });
-
 const rounded = (m: EpochMetrics): Record<string, unknown> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v]));
 
@@ -48,11 +46,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
   program
     .command('train')
     .description('train one configuration here: no Temporal, no database')
-    .option('--dropout1 <p>', 'dropout after the first hidden layer', num('--dropout1'), singleRunDefaults.dropout1)
-    .option('--dropout2 <p>', 'dropout after the second hidden layer', num('--dropout2'), singleRunDefaults.dropout2)
-    .option('--weight-decay <w>', 'L2 penalty on weights (not biases)', num('--weight-decay'), singleRunDefaults.weightDecay)
-    .option('--epochs <n>', 'epochs to train', num('--epochs'), singleRunDefaults.epochs)
-    .option('--seed <n>', 'seed of every random stream', num('--seed'), singleRunDefaults.seed)
+    .option('--dropout1 <p>', 'dropout after the first hidden layer', num('--dropout1'), d2lRunDefaults.dropout1)
+    .option('--dropout2 <p>', 'dropout after the second hidden layer', num('--dropout2'), d2lRunDefaults.dropout2)
+    .option('--weight-decay <w>', 'L2 penalty on weights (not biases)', num('--weight-decay'), d2lRunDefaults.weightDecay)
+    .option('--epochs <n>', 'epochs to train', num('--epochs'), d2lRunDefaults.epochs)
+    .option('--seed <n>', 'seed of every random stream', num('--seed'), d2lRunDefaults.seed)
     .option('--lr <lr>', 'SGD learning rate', num('--lr'), defaultTrainSettings.lr)
     .option('--batch-size <n>', 'minibatch size', num('--batch-size'), defaultTrainSettings.batchSize)
     .option('--hidden <a,b>', 'hidden layer sizes', defaultTrainSettings.hidden.join(','))

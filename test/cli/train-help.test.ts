@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { singleRunDefaults } from '../../cli/commands/train-command';
-import { defaultTrainSettings } from '../../domain/training-limits';
+import { d2lRunDefaults, defaultTrainSettings } from '../../domain/training-limits';
 
 const run = promisify(execFile);
 const cli = path.resolve('bin/regsweep.mjs');
@@ -29,11 +28,11 @@ test('regsweep train --help shows the shared training defaults of domain/trainin
 test('regsweep train --help shows the d2l values for the settings a sweep varies', async () => {
   const { stdout } = await run(process.execPath, [cli, 'train', '--help']);
   assert.equal(shownDefault(stdout, '--dropout1'), '0.2');
-  assert.equal(shownDefault(stdout, '--dropout1'), String(singleRunDefaults.dropout1));
-  assert.equal(shownDefault(stdout, '--dropout2'), String(singleRunDefaults.dropout2));
-  assert.equal(shownDefault(stdout, '--weight-decay'), String(singleRunDefaults.weightDecay));
-  assert.equal(shownDefault(stdout, '--epochs'), String(singleRunDefaults.epochs));
-  assert.equal(shownDefault(stdout, '--seed'), String(singleRunDefaults.seed));
+  assert.equal(shownDefault(stdout, '--dropout1'), String(d2lRunDefaults.dropout1));
+  assert.equal(shownDefault(stdout, '--dropout2'), String(d2lRunDefaults.dropout2));
+  assert.equal(shownDefault(stdout, '--weight-decay'), String(d2lRunDefaults.weightDecay));
+  assert.equal(shownDefault(stdout, '--epochs'), String(d2lRunDefaults.epochs));
+  assert.equal(shownDefault(stdout, '--seed'), String(d2lRunDefaults.seed));
   assert.equal(shownDefault(stdout, '--lr'), '0.5');
   assert.equal(shownDefault(stdout, '--hidden'), '"256,256"');
 });
