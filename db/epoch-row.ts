@@ -11,6 +11,7 @@ export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewT
     train_acc_eval: m.trainAccEval,
     test_loss: m.testLoss,
     test_acc: m.testAcc,
+    test_count: m.testCount,
     gap: m.gap,
     act_var1: m.actVar1,
     act_var2: m.actVar2,

@@ -26,6 +26,8 @@ export interface EpochMetrics {
   testLoss: number;
   /** Inference-mode accuracy on the 10,000 test images. */
   testAcc: number;
+  /** Test images that testAcc is measured on: its binomial standard error is √(p(1 − p)/testCount). */
+  testCount: number;
   /** trainAccEval − testAcc. */
   gap: number;
   /** Population variance of hidden layer 1's post-ReLU activations on the first 1,000 test images. */
@@ -197,6 +199,7 @@ export async function train(
         trainAccEval: trainScore.acc,
         testLoss: testScore.loss,
         testAcc: testScore.acc,
+        testCount: data.testCount,
         gap: trainScore.acc - testScore.acc,
         actVar1,
         actVar2,
