@@ -38,6 +38,13 @@ export const trainingLimits = Object.freeze({
   trainSubset: { min: fashionMnistClassCount, max: fashionMnistTrainCount },
   /** Seeds are stored in Postgres `integer` columns. */
   seed: { min: 0, max: 2 ** 31 - 1 },
+  /**
+   * Stochastic test passes per evaluated epoch (docs/training.md, "Test-time dropout"). Each
+   * pass costs about one inference pass over the 10,000 test images, so 100 passes make an
+   * epoch's evaluation 100 times as long; the Monte Carlo average has settled long before (its
+   * standard error shrinks as 1/√T), so a larger value is more likely a typo than an experiment.
+   */
+  evalDropoutSamples: { min: 0, max: 100 },
 } satisfies Record<string, IntegerLimit>);
 
 /** The d2l defaults for every training setting a sweep does not vary. */
@@ -81,3 +88,6 @@ export const defaultRegularizer: RegularizerName = 'dropout';
 
 /** d2l's dropout MLP has no batch normalization. */
 export const defaultBatchNorm = false;
+
+/** Test-time dropout is off unless asked for: epochs evaluate in inference mode only, as in d2l. */
+export const defaultEvalDropoutSamples = 0;

@@ -27,6 +27,57 @@ export function evaluateSplit(mlp: Mlp, set: EvalSet): SplitScore {
   return { loss: lossSum / set.count, acc: correct / set.count };
 }
 
+/** Test accuracies of stochastic passes, the regularizer's noise on (docs/training.md, "Test-time dropout"). */
+export interface StochasticScore {
+  /** Accuracy of pass 0 alone: first maximal logit against the label. */
+  onePassAcc: number;
+  /** Accuracy of the argmax of the mean of the passes' softmax probabilities (MC dropout). */
+  meanAcc: number;
+}
+
+function hitCount(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), labels), 'float32'));
+}
+
+/**
+ * Scores `set` with `passes` (≥ 1) stochastic forward passes of epoch `epoch`, each with the
+ * noise of its own evaluation stream (training/eval-noise.ts); batch norm keeps its running
+ * statistics and no state changes. Chunk by chunk, so memory holds one chunk's activations
+ * and the running sum of its probabilities, whatever the number of passes.
+ */
+export function evaluateStochastic(mlp: Mlp, set: EvalSet, epoch: number, passes: number): StochasticScore {
+  let onePass = 0;
+  let mean = 0;
+  let firstRow = 0;
+  for (const chunk of set.chunks) {
+    const held: { sum: tf.Tensor2D | null; firstHits: tf.Scalar | null } = { sum: null, firstHits: null };
+    try {
+      for (let pass = 0; pass < passes; pass++) {
+        // One tidy per pass, so a pass's activations are freed before the next is drawn.
+        const next: tf.Tensor2D = tf.tidy(() => {
+          const logits = mlp.forward(chunk.x, { training: false, evalPass: { epoch, pass, firstRow } });
+          if (pass === 0) held.firstHits = tf.keep(hitCount(logits, chunk.labels));
+          const probabilities = tf.softmax(logits);
+          return held.sum === null ? probabilities : tf.add(held.sum, probabilities);
+        });
+        held.sum?.dispose();
+        held.sum = next;
+      }
+      const { sum, firstHits } = held;
+      const counts = tf.tidy(() => tf.stack([firstHits!, hitCount(tf.div(sum!, passes), chunk.labels)]));
+      const [chunkOnePass, chunkMean] = counts.dataSync();
+      counts.dispose();
+      onePass += chunkOnePass!;
+      mean += chunkMean!;
+    } finally {
+      held.sum?.dispose();
+      held.firstHits?.dispose();
+    }
+    firstRow += chunk.rows;
+  }
+  return { onePassAcc: onePass / set.count, meanAcc: mean / set.count };
+}
+
 /** Population variance (divide by n), two-pass in float64 for accuracy on float32 inputs. */
 export function populationVariance(values: ArrayLike<number>): number {
   const n = values.length;

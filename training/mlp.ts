@@ -4,6 +4,7 @@ import { batchNormInference, batchNormTrain, createBatchNormLayer, type BatchNor
 import type { WeightArray } from './checkpoint-codec';
 import { dense, inferenceDense } from './dense-op';
 import { dropoutMask, fillDropoutMask, type MaskFill } from './dropout-mask';
+import { evalActivationNoise, evalDropconnectMask } from './eval-noise';
 import { reluDropout } from './fused-ops';
 import { imagePixels, classCount } from './idx-format';
 import { additiveGaussianNoise, dropconnectMask, gaussianNoise } from './regularizer-noise';
@@ -38,8 +39,21 @@ export interface MlpParams {
  * Training applies the config's regularizer with masks or noise drawn from the stream of
  * (seed, epoch, batch, layer), and batch norm normalizes with the batch's statistics and
  * updates the running ones; `batch` is the 0-based minibatch index in the epoch.
+ * Inference with `evalPass` is a test-time stochastic pass: the regularizer acts as in
+ * training, with noise from the evaluation stream of training/eval-noise.ts, while batch norm
+ * still uses its running statistics and changes nothing.
  */
-export type ForwardMode = { training: false } | { training: true; epoch: number; batch: number };
+export type ForwardMode = { training: false; evalPass?: EvalPass } | { training: true; epoch: number; batch: number };
+
+/** Which test-time stochastic pass, and which rows of the test set the images are. */
+export interface EvalPass {
+  /** The epoch being evaluated (1-based). */
+  epoch: number;
+  /** 0-based pass index. */
+  pass: number;
+  /** Index in the test set of the first image passed: the row where its noise starts in the pass's stream. */
+  firstRow: number;
+}
 
 export interface MlpOutputs {
   logits: tf.Tensor2D;
@@ -124,35 +138,54 @@ interface LayerNoise {
 }
 
 /**
- * A hidden layer's output from its (normalized) pre-activation z: ReLU, then in training the
- * activation-level regularizer. DropConnect acts on the next weight matrix instead.
+ * The activation-level noise of a hidden layer of `rows` × `cols` in this mode, or null when
+ * the layer is left as it is (inference, a rate of 0, or DropConnect, which acts on weights).
  */
-function hiddenActivation(z: tf.Tensor2D, noise: LayerNoise, mode: ForwardMode): tf.Tensor2D {
-  if (!mode.training || noise.p === 0 || noise.regularizer === 'dropconnect') {
-    return tf.relu(z);
+function activationNoise(noise: LayerNoise, mode: ForwardMode, rows: number, cols: number): Float32Array | null {
+  if (noise.p === 0 || noise.regularizer === 'dropconnect') return null;
+  if (!mode.training) {
+    if (mode.evalPass === undefined) return null;
+    const { epoch, pass, firstRow } = mode.evalPass;
+    const key = { seed: noise.seed, epoch, pass, layer: noise.layer };
+    return evalActivationNoise(noise.regularizer, noise.p, key, firstRow * cols, rows * cols, noise.maskFill);
   }
-  const [rows, cols] = z.shape;
   const key = { seed: noise.seed, epoch: mode.epoch, batch: mode.batch, layer: noise.layer };
   switch (noise.regularizer) {
     case 'dropout':
-      return reluDropout(z, tf.tensor2d(dropoutMask(rows, cols, noise.p, key, noise.maskFill), [rows, cols]));
+      return dropoutMask(rows, cols, noise.p, key, noise.maskFill);
     case 'gaussian':
-      // relu(z)·m for any m of z's shape, so the noise takes the mask's place in the fused kernel.
-      return reluDropout(z, tf.tensor2d(gaussianNoise(rows, cols, noise.p, key), [rows, cols]));
+      return gaussianNoise(rows, cols, noise.p, key);
     case 'additive-gaussian':
-      return tf.add(tf.relu(z), tf.tensor2d(additiveGaussianNoise(rows, cols, noise.p, key), [rows, cols]));
+      return additiveGaussianNoise(rows, cols, noise.p, key);
   }
 }
 
 /**
+ * A hidden layer's output from its (normalized) pre-activation z: ReLU, then in training (or
+ * a stochastic evaluation pass) the activation-level regularizer.
+ */
+function hiddenActivation(z: tf.Tensor2D, noise: LayerNoise, mode: ForwardMode): tf.Tensor2D {
+  const [rows, cols] = z.shape;
+  const values = activationNoise(noise, mode, rows, cols);
+  if (values === null) return tf.relu(z);
+  const drawn = tf.tensor2d(values, [rows, cols]);
+  // relu(z)·m for any m of z's shape, so Gaussian noise takes the mask's place in the fused kernel.
+  return noise.regularizer === 'additive-gaussian' ? tf.add(tf.relu(z), drawn) : reluDropout(z, drawn);
+}
+
+/**
  * The weight matrix reading hidden layer `noise.layer`: under DropConnect in training, one
- * mask for the whole minibatch, so the gradient reaching W is the masked one; else W itself.
+ * mask for the whole minibatch, so the gradient reaching W is the masked one (in a stochastic
+ * evaluation pass, one mask for the whole pass); else W itself.
  */
 function readingWeights(weights: tf.Variable<tf.Rank.R2>, noise: LayerNoise, mode: ForwardMode): tf.Tensor2D {
-  if (!mode.training || noise.p === 0 || noise.regularizer !== 'dropconnect') {
-    return weights;
-  }
+  if (noise.p === 0 || noise.regularizer !== 'dropconnect') return weights;
   const [rows, cols] = weights.shape;
+  if (!mode.training) {
+    if (mode.evalPass === undefined) return weights;
+    const key = { seed: noise.seed, epoch: mode.evalPass.epoch, pass: mode.evalPass.pass, layer: noise.layer };
+    return tf.mul(weights, tf.tensor2d(evalDropconnectMask(rows, cols, noise.p, key, noise.maskFill), [rows, cols]));
+  }
   const key = { seed: noise.seed, epoch: mode.epoch, batch: mode.batch, layer: noise.layer };
   return tf.mul(weights, tf.tensor2d(dropconnectMask(rows, cols, noise.p, key, noise.maskFill), [rows, cols]));
 }
@@ -210,16 +243,19 @@ export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
   const forwardWithActivations = (images: tf.Tensor, mode: ForwardMode): MlpOutputs =>
     tf.tidy(() => {
       const x = images.rank === 2 ? (images as tf.Tensor2D) : tf.reshape(images, [-1, imagePixels]);
-      if (!mode.training && batchNorm === null) {
+      const plainInference = !mode.training && mode.evalPass === undefined;
+      if (plainInference && batchNorm === null) {
         const hidden1 = inferenceDense(x as tf.Tensor2D, params.W1, params.b1, 'relu');
         const hidden2 = inferenceDense(hidden1, params.W2, params.b2, 'relu');
         return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
       }
-      if (!mode.training) {
+      if (plainInference) {
         const hidden1 = tf.relu(normalize(inferenceDense(x as tf.Tensor2D, params.W1, params.b1, 'linear'), 0, mode));
         const hidden2 = tf.relu(normalize(inferenceDense(hidden1, params.W2, params.b2, 'linear'), 1, mode));
         return { logits: inferenceDense(hidden2, params.W3, params.b3, 'linear'), hidden1, hidden2 };
       }
+      // Training, or a stochastic evaluation pass: the regularizer acts, and normalize picks
+      // batch norm's batch or running statistics by mode.training.
       const hidden1 = hiddenActivation(normalize(dense(x as tf.Tensor2D, params.W1, params.b1, false), 0, mode), noise1, mode);
       const hidden2 = hiddenActivation(normalize(dense(hidden1, readingWeights(params.W2, noise1, mode), params.b2, true), 1, mode), noise2, mode);
       const logits = dense(hidden2, readingWeights(params.W3, noise2, mode), params.b3, true);

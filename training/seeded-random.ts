@@ -17,6 +17,9 @@ export const randomStreams = {
   dropconnect: 5,
   gaussian: 6,
   additiveGaussian: 7,
+  // The regularizer noise of test-time stochastic passes: a stream of its own, so evaluating
+  // with noise draws nothing that training draws and leaves every training stream untouched.
+  evalNoise: 8,
 } as const;
 
 /** A seeded generator; not shareable across streams by design. */
@@ -64,13 +67,28 @@ export function deriveSeed(...parts: number[]): number {
   return h;
 }
 
+/** mulberry32 adds this to its state at every draw. */
+const mulberry32Increment = 0x6d2b79f5;
+
+/**
+ * The seed of the mulberry32 stream that begins at draw `draws` of stream `seed`. The
+ * generator's state after n draws is seed + n·increment (mod 2^32), so a long stream can be
+ * drawn in pieces, in any order, with the values of one unbroken pass.
+ *
+ * @param draws a non-negative safe integer.
+ */
+export function streamSeedAfter(seed: number, draws: number): number {
+  // Math.imul reduces both factors mod 2^32 exactly (ToInt32), which is all the sum needs.
+  return (seed + Math.imul(draws, mulberry32Increment)) >>> 0;
+}
+
 /** Creates a mulberry32 generator; identical seeds give identical sequences on every platform. */
 export function createRng(seed: number): Rng {
   let state = seed >>> 0;
   let spareNormal: number | null = null;
 
   const nextUint32 = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
+    state = (state + mulberry32Increment) | 0;
     let t = Math.imul(state ^ (state >>> 15), 1 | state);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return (t ^ (t >>> 14)) >>> 0;

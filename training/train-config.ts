@@ -1,5 +1,6 @@
 import {
   defaultBatchNorm,
+  defaultEvalDropoutSamples,
   defaultInitStd,
   defaultRegularizer,
   defaultTrainSettings,
@@ -44,6 +45,14 @@ export interface TrainConfig {
   regularizer?: RegularizerName;
   /** Batch normalization after each hidden dense layer, before its ReLU. @default false */
   batchNorm?: boolean;
+  /**
+   * Test-time dropout: T > 0 adds T stochastic passes over the test images to every epoch's
+   * evaluation, with the regularizer's noise on, reported as `testAccDropout` (the first pass)
+   * and `testAccMcDropout` (argmax of the mean softmax of all T); 0 evaluates in inference mode
+   * only. An integer in `trainingLimits.evalDropoutSamples`; docs/training.md, "Test-time
+   * dropout". @default 0
+   */
+  evalDropoutSamples?: number;
 }
 
 /** The fields a caller must give; everything else falls back to the defaults of domain/training-limits.ts. */
@@ -61,6 +70,7 @@ export function withTrainDefaults(input: TrainConfigInput): Required<TrainConfig
     initStd: input.initStd ?? defaultInitStd,
     regularizer: input.regularizer ?? defaultRegularizer,
     batchNorm: input.batchNorm ?? defaultBatchNorm,
+    evalDropoutSamples: input.evalDropoutSamples ?? defaultEvalDropoutSamples,
   });
 }
 
@@ -116,8 +126,8 @@ function requirePositive(field: string, value: unknown): number {
 }
 
 /**
- * Checks every field of a training config and returns a copy with `initStd`, `regularizer`
- * and `batchNorm` filled in.
+ * Checks every field of a training config and returns a copy with `initStd`, `regularizer`,
+ * `batchNorm` and `evalDropoutSamples` filled in.
  * Configs arrive as JSON from workflow inputs, so types are checked too, not only ranges.
  *
  * @throws TrainConfigError naming the first bad field, e.g. `dropout1 must be in [0, 1), got 1.2`.
@@ -154,5 +164,9 @@ export function validateTrainConfig(c: TrainConfig): Required<TrainConfig> {
     initStd: requirePositive('initStd', c.initStd ?? defaultInitStd),
     regularizer,
     batchNorm: requireBoolean('batchNorm', c.batchNorm, defaultBatchNorm),
+    evalDropoutSamples:
+      c.evalDropoutSamples === undefined
+        ? defaultEvalDropoutSamples
+        : requireInteger('evalDropoutSamples', c.evalDropoutSamples, trainingLimits.evalDropoutSamples),
   };
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activeMaskFill } from './backends';
 import { createBatchSource, disposeBatch, rangeIndices, uploadEvalSet, type BatchSource } from './batching';
 import { decodeWeights, encodeWeights } from './checkpoint-codec';
-import { activationVariances, evaluateSplit, frobeniusNorm } from './evaluate';
+import { activationVariances, evaluateSplit, evaluateStochastic, frobeniusNorm } from './evaluate';
 import { balancedSubset, type Dataset } from './fashion-mnist';
 import { imagePixels } from './idx-format';
 import { buildMlp, type Mlp } from './mlp';
@@ -26,6 +26,16 @@ export interface EpochMetrics {
   testLoss: number;
   /** Inference-mode accuracy on the 10,000 test images. */
   testAcc: number;
+  /**
+   * Test accuracy of one stochastic pass with the regularizer's noise on, drawn from the
+   * evaluation stream (batch norm in inference mode); only when `evalDropoutSamples` > 0.
+   */
+  testAccDropout?: number;
+  /**
+   * Test accuracy of the argmax of the mean softmax probabilities of `evalDropoutSamples`
+   * stochastic passes, the first being testAccDropout's (MC dropout); only when `evalDropoutSamples` > 0.
+   */
+  testAccMcDropout?: number;
   /** Test images that testAcc is measured on: its binomial standard error is √(p(1 − p)/testCount). */
   testCount: number;
   /** trainAccEval − testAcc. */
@@ -40,7 +50,7 @@ export interface EpochMetrics {
   weightNorm3: number;
   /** Wall-clock seconds of the epoch's training part only (onBatch time included). */
   seconds: number;
-  /** Wall-clock seconds of the epoch's evaluations. */
+  /** Wall-clock seconds of the epoch's evaluations (the stochastic passes included). */
   evalSeconds: number;
   /** Training images per second of `seconds`. */
   samplesPerSec: number;
@@ -183,6 +193,7 @@ export async function train(
       const evalStart = performance.now();
       const trainScore = evaluateSplit(mlp, trainEval);
       const testScore = evaluateSplit(mlp, testEval);
+      const stochastic = valid.evalDropoutSamples > 0 ? evaluateStochastic(mlp, testEval, epoch, valid.evalDropoutSamples) : null;
       const [actVar1, actVar2] = activationVariances(mlp, probe);
       const evalSeconds = (performance.now() - evalStart) / 1000;
 
@@ -199,6 +210,8 @@ export async function train(
         trainAccEval: trainScore.acc,
         testLoss: testScore.loss,
         testAcc: testScore.acc,
+        // Absent, not undefined, when off: metrics without test-time dropout stay exactly as they were.
+        ...(stochastic === null ? {} : { testAccDropout: stochastic.onePassAcc, testAccMcDropout: stochastic.meanAcc }),
         testCount: data.testCount,
         gap: trainScore.acc - testScore.acc,
         actVar1,

@@ -62,9 +62,18 @@ function activate(z: Matrix, draw: Float32Array | null, regularizer: Regularizer
   );
 }
 
-/** Logits and both hidden layers for rows `x` of `inputs` pixels each. */
-export function referenceForward(params: ReferenceParams, x: Matrix, noise: ReferenceNoise | null): { logits: Matrix; hidden1: Matrix; hidden2: Matrix } {
-  const training = noise !== null;
+/**
+ * Logits and both hidden layers for rows `x` of `inputs` pixels each. Batch norm uses the
+ * batch's statistics when `batchStatistics` (by default: whenever there is noise, as in
+ * training) and the running ones otherwise, as a test-time stochastic pass does.
+ */
+export function referenceForward(
+  params: ReferenceParams,
+  x: Matrix,
+  noise: ReferenceNoise | null,
+  batchStatistics: boolean = noise !== null,
+): { logits: Matrix; hidden1: Matrix; hidden2: Matrix } {
+  const training = batchStatistics;
   const weightMask = (k: 0 | 1): Float32Array | null => (noise?.regularizer === 'dropconnect' ? noise.layer[k] : null);
   const hidden1 = activate(normalize(affine(x, params.W1, params.b1, null), 0, params, training), noise?.layer[0] ?? null, noise?.regularizer ?? 'dropout');
   const hidden2 = activate(normalize(affine(hidden1, params.W2, params.b2, weightMask(0)), 1, params, training), noise?.layer[1] ?? null, noise?.regularizer ?? 'dropout');

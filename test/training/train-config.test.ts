@@ -22,10 +22,21 @@ function rejects(change: Partial<Record<keyof TrainConfig, unknown>>, field: str
   );
 }
 
-test('validateTrainConfig fills initStd, regularizer and batchNorm and keeps every other field when the config is valid', () => {
-  assert.deepEqual(validateTrainConfig(good), { ...good, initStd: 0.01, regularizer: 'dropout', batchNorm: false });
+test('validateTrainConfig fills initStd, regularizer, batchNorm and evalDropoutSamples and keeps every other field when the config is valid', () => {
+  assert.deepEqual(validateTrainConfig(good), { ...good, initStd: 0.01, regularizer: 'dropout', batchNorm: false, evalDropoutSamples: 0 });
   const variant = { ...good, regularizer: 'additive-gaussian', batchNorm: true } as const;
-  assert.deepEqual(validateTrainConfig(variant), { ...variant, initStd: 0.01 });
+  assert.deepEqual(validateTrainConfig(variant), { ...variant, initStd: 0.01, evalDropoutSamples: 0 });
+  for (const samples of [0, 1, 100]) {
+    assert.equal(validateTrainConfig({ ...good, evalDropoutSamples: samples }).evalDropoutSamples, samples);
+  }
+});
+
+test('validateTrainConfig names evalDropoutSamples, its range and the value when it is not an integer in [0, 100]', () => {
+  rejects({ evalDropoutSamples: -1 }, 'evalDropoutSamples', 'evalDropoutSamples must be an integer in [0, 100], got -1');
+  rejects({ evalDropoutSamples: 1.5 }, 'evalDropoutSamples', 'evalDropoutSamples must be an integer in [0, 100], got 1.5');
+  rejects({ evalDropoutSamples: 101 }, 'evalDropoutSamples', 'evalDropoutSamples must be an integer in [0, 100], got 101');
+  rejects({ evalDropoutSamples: '3' }, 'evalDropoutSamples', 'evalDropoutSamples must be an integer in [0, 100], got "3"');
+  rejects({ evalDropoutSamples: null }, 'evalDropoutSamples', 'evalDropoutSamples must be an integer in [0, 100], got null');
 });
 
 test('validateTrainConfig names the field, the range and the value when a field is out of range', () => {
@@ -80,5 +91,6 @@ test('withTrainDefaults uses the d2l defaults when only the swept fields are giv
     initStd: 0.01,
     regularizer: 'dropout',
     batchNorm: false,
+    evalDropoutSamples: 0,
   });
 });
