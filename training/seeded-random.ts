@@ -1,6 +1,7 @@
 /**
  * Deterministic pseudo-random numbers for training. Every random draw of a run (weight init,
- * shuffle order, dropout masks, the regularizer variants' masks and noise, training subset)
+ * shuffle order, dropout masks, the regularizer variants' masks and noise, training subset,
+ * the noise of test-time stochastic evaluation passes)
  * comes from a stream whose seed is derived from a tuple such as (seed, stream, epoch, batch,
  * layer). No stream carries state across epochs, so a run resumed at an epoch boundary draws
  * exactly what an uninterrupted run would have drawn.
