@@ -187,7 +187,7 @@ test('the mean of 3 passes differs from a single pass on some images of the hand
 const base = { dropout1: 0.2, dropout2: 0.5, weightDecay: 1e-3, seed: 7, trainSubset: 300, batchSize: 64 } as const;
 
 function withoutTiming(metrics: EpochMetrics[]): Array<Partial<EpochMetrics>> {
-  return metrics.map(({ seconds: _s, evalSeconds: _e, samplesPerSec: _r, ...rest }) => rest);
+  return metrics.map(({ seconds: _s, evalSeconds: _e, samplesPerSec: _r, evalDropoutSeconds: _d, ...rest }) => rest);
 }
 
 function trainingOnly(metrics: EpochMetrics[]): Array<Partial<EpochMetrics>> {
@@ -204,7 +204,7 @@ test('train records no test-time dropout fields and exactly the unset metrics wh
   const unset = await trainCollecting({ ...base, epochs: 2 });
   const zero = await trainCollecting({ ...base, epochs: 2, evalDropoutSamples: 0 });
   for (const m of [...unset.metrics, ...zero.metrics]) {
-    assert.ok(!('testAccDropout' in m) && !('testAccMcDropout' in m), `epoch ${m.epoch} has no test-time dropout fields`);
+    assert.ok(!('testAccDropout' in m) && !('testAccMcDropout' in m) && !('evalDropoutSeconds' in m), `epoch ${m.epoch} has no test-time dropout fields`);
   }
   assert.deepEqual(withoutTiming(zero.metrics), withoutTiming(unset.metrics));
   assert.deepEqual(zero.checkpoints, unset.checkpoints);
@@ -216,6 +216,7 @@ test('train gives bit-identical training metrics and checkpoints when evalDropou
   assert.deepEqual(trainingOnly(on.metrics), withoutTiming(off.metrics));
   assert.deepEqual(on.checkpoints, off.checkpoints);
   for (const m of on.metrics) {
+    assert.ok(m.evalDropoutSeconds! > 0, `epoch ${m.epoch} times its stochastic passes`);
     for (const acc of [m.testAccDropout!, m.testAccMcDropout!]) {
       assert.ok(acc >= 0 && acc <= 1, `epoch ${m.epoch}: ${acc}`);
       // A count of test images, like testAcc.
