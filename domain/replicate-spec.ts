@@ -5,6 +5,7 @@
  */
 import { SpecError } from './sweep-spec';
 import { largestMaxTrials, trainingLimits } from './training-limits';
+import { asObject, fail, rejectUnknownKeys } from './spec-fields';
 
 /** The metrics the effect views compare; the rule reads one of them at one epochs value. */
 export const replicateMetrics = Object.freeze(['test_acc', 'gap'] as const);
@@ -64,33 +65,6 @@ export interface ReplicateContext {
   configCount?: number;
 }
 
-type Json = Record<string, unknown>;
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : String(value);
-}
-
-function fail(field: string, requirement: string, value: unknown): never {
-  throw new SpecError(field, `${field} must be ${requirement}, got ${describe(value)}`);
-}
-
-function asObject(value: unknown, field: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'an object', value);
-  return value as Json;
-}
-
-function onlyKeys(obj: Json, allowed: readonly string[], field: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      throw new SpecError(`${field}.${key}`, `${field}.${key} is not a known setting; allowed keys are ${allowed.join(', ')}`);
-    }
-  }
-}
-
 function integerIn(value: unknown, field: string, min: number, max: number, range = `[${min}, ${max}]`): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `an integer in ${range}`, value);
   return value;
@@ -105,13 +79,13 @@ function parseTarget(value: unknown, compare: ReplicateCompare): ReplicateTarget
   const field = 'replicate.target';
   const t = asObject(value, field);
   if ('halfWidth' in t) {
-    onlyKeys(t, ['halfWidth'], field);
+    rejectUnknownKeys(t, ['halfWidth'], field);
     const h = t.halfWidth;
     if (typeof h !== 'number' || !Number.isFinite(h) || h <= 0 || h > 1) fail(`${field}.halfWidth`, 'a number in (0, 1]', h);
     return { halfWidth: h };
   }
   if ('decide' in t) {
-    onlyKeys(t, ['decide', 'alpha'], field);
+    rejectUnknownKeys(t, ['decide', 'alpha'], field);
     if (t.decide !== true) fail(`${field}.decide`, 'true (or use {"halfWidth": ...})', t.decide);
     if (compare === 'each-config') {
       throw new SpecError(
@@ -135,7 +109,7 @@ function parseTarget(value: unknown, compare: ReplicateCompare): ReplicateTarget
  */
 export function validateReplicate(input: unknown, context: ReplicateContext = {}): ReplicateSpec {
   const r = asObject(input, 'replicate');
-  onlyKeys(r, ['metric', 'epochs', 'compare', 'target', 'minSeeds', 'maxSeeds', 'seedsPerRound', 'maxRuns'], 'replicate');
+  rejectUnknownKeys(r, ['metric', 'epochs', 'compare', 'target', 'minSeeds', 'maxSeeds', 'seedsPerRound', 'maxRuns'], 'replicate');
   const metric = r.metric === undefined ? replicateDefaults.metric : oneOf(r.metric, 'replicate.metric', replicateMetrics);
   const { min: minEpochs, max: maxEpochs } = trainingLimits.epochs;
   const epochs = integerIn(r.epochs, 'replicate.epochs', minEpochs, maxEpochs);

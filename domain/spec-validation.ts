@@ -6,6 +6,7 @@ import {
   type SweepSpec,
   type SweepTrainSettings,
 } from './sweep-spec';
+import { asObject, fail, rejectUnknownKeys } from './spec-fields';
 import { defaultMaxTrials, defaultTrainSettings, trainingLimits, type IntegerLimit } from './training-limits';
 
 /*
@@ -13,34 +14,6 @@ import { defaultMaxTrials, defaultTrainSettings, trainingLimits, type IntegerLim
  * deterministic workflow sandbox, and every message must name the field, the
  * allowed range and the value given, in one line.
  */
-
-type Json = Record<string, unknown>;
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : String(value);
-}
-
-function fail(field: string, requirement: string, value: unknown): never {
-  throw new SpecError(field, `${field} must be ${requirement}, got ${describe(value)}`);
-}
-
-function asObject(value: unknown, field: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'an object', value);
-  return value as Json;
-}
-
-function rejectUnknownKeys(obj: Json, allowed: readonly string[], field: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      const where = field ? `${field}.${key}` : key;
-      throw new SpecError(where, `${where} is not a known setting; allowed keys are ${allowed.join(', ')}`);
-    }
-  }
-}
 
 function finiteNumber(value: unknown, field: string, requirement: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, requirement, value);
