@@ -13,6 +13,7 @@ import {
   addHostNamespace,
   createTestNetwork,
   cutLinks,
+  ip,
   recordOwner,
   removeStaleNetworks,
   restoreLinks,
@@ -59,6 +60,8 @@ export interface HostsCluster {
   startWorker(host: WorkerHost | null, role: 'orchestrate' | 'train', args?: string[]): Promise<HostWorker>;
   cut(host: WorkerHost, target: LinkTarget, mode: CutMode): void;
   restore(host: WorkerHost, target: LinkTarget): void;
+  /** The host's TCP connections over one link, as `ss -tn` inside its namespace lists them (state, local, peer). */
+  sockets(host: WorkerHost, kind: 'temporal' | 'postgres'): string[];
   stop(): Promise<void>;
 }
 
@@ -138,6 +141,17 @@ export async function startHosts(hostNames: string[]): Promise<HostsCluster> {
       startWorker,
       cut: (host, target, mode) => cutLinks(host.links, target, mode),
       restore: (host, target) => restoreLinks(host.links, target),
+      sockets: (host, kind) =>
+        ip('netns', 'exec', host.links.ns, 'ss', '-tnH', 'dst', network[kind].address)
+          .split('\n')
+          .filter(Boolean)
+          .map((l) =>
+            l
+              .trim()
+              .split(/\s+/)
+              .filter((_, i) => i !== 1 && i !== 2)
+              .join(' '),
+          ),
       stop: async () => {
         await client.connection.close().catch(() => undefined);
         // Restored first, so that workers can deregister and exit cleanly.
@@ -194,6 +208,8 @@ function collectUntilReady(child: ChildProcess, hostName: string, role: string, 
       }
     });
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the ${role} worker on ${hostName} exited with code ${code} before it was ready: ${worker.stderr.slice(-3).join(' | ')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the ${role} worker on ${hostName} exited with code ${code} before it was ready: ${worker.stderr.slice(-3).join(' | ')}`)),
+    );
   });
 }

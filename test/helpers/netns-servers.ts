@@ -46,14 +46,30 @@ export async function startBridgePostgres(network: TestNetwork, dir: string): Pr
   mkdirSync(dataDir, { mode: 0o700 });
   chownSync(dataDir, ids.uid, ids.gid);
   execFileSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C'], { stdio: 'ignore', ...ids });
-  writeFileSync(path.join(dataDir, 'pg_hba.conf'), `local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ${network.postgres.subnet}.0/24 trust\n`);
+  writeFileSync(
+    path.join(dataDir, 'pg_hba.conf'),
+    `local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ${network.postgres.subnet}.0/24 trust\n`,
+  );
   const port = await freePort();
   const logFile = path.join(dir, 'postgres.log');
   const log = openSync(logFile, 'a');
   chownSync(logFile, ids.uid, ids.gid);
   const child = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${network.postgres.address},127.0.0.1`, '-c', `unix_socket_directories=${dataDir}`, '-c', 'fsync=off', '-c', 'max_connections=200'],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      `listen_addresses=${network.postgres.address},127.0.0.1`,
+      '-c',
+      `unix_socket_directories=${dataDir}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ],
     { stdio: ['ignore', log, log], ...ids },
   );
   const stop = () => stopChild(child, 30_000, 'SIGINT');
