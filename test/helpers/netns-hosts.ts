@@ -97,7 +97,7 @@ export async function startHosts(hostNames: string[]): Promise<HostsCluster> {
     const temporal = await startBridgeTemporal(network, dir, locateTemporalCli(loadConfig().temporalCliPath));
     servers.push(temporal);
     children.push(temporal.process);
-    recordOwner(network.tag, [postgres.process.pid!, temporal.process.pid!]);
+    recordOwner(network.tag, [postgres.process.pid!, temporal.process.pid!], dir);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: postgres.address,

@@ -73,10 +73,10 @@ export interface TestNetwork {
 const ownersDir = path.join(os.tmpdir(), 'regsweep-netns-owners');
 const ownerFile = (tag: string): string => path.join(ownersDir, `${tag}.json`);
 
-/** Records that this process owns `tag` and started `pids` (killed by a later run if this one crashes). */
-export function recordOwner(tag: string, pids: number[]): void {
+/** Records that this process owns `tag`, started `pids` and wrote `dir` (killed and removed by a later run if this one crashes). */
+export function recordOwner(tag: string, pids: number[], dir: string | null = null): void {
   mkdirSync(ownersDir, { recursive: true, mode: 0o700 });
-  writeFileSync(ownerFile(tag), JSON.stringify({ owner: process.pid, pids }));
+  writeFileSync(ownerFile(tag), JSON.stringify({ owner: process.pid, pids, dir }));
 }
 
 const alive = (pid: number): boolean => {
@@ -88,9 +88,9 @@ const alive = (pid: number): boolean => {
   }
 };
 
-function ownerOf(tag: string): { owner: number; pids: number[] } | null {
+function ownerOf(tag: string): { owner: number; pids: number[]; dir?: string | null } | null {
   try {
-    return JSON.parse(readFileSync(ownerFile(tag), 'utf8')) as { owner: number; pids: number[] };
+    return JSON.parse(readFileSync(ownerFile(tag), 'utf8')) as { owner: number; pids: number[]; dir?: string | null };
   } catch {
     return null;
   }
@@ -133,6 +133,7 @@ export function removeStaleNetworks(): void {
     const record = ownerOf(tag);
     if (record !== null && alive(record.owner)) continue;
     for (const pid of record?.pids ?? []) if (alive(pid)) quietly(() => process.kill(pid, 'SIGKILL'));
+    if (record?.dir) rmSync(record.dir, { recursive: true, force: true });
     rmSync(ownerFile(tag), { force: true });
   }
 }
