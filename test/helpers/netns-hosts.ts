@@ -87,6 +87,7 @@ export async function startHosts(hostNames: string[]): Promise<HostsCluster> {
   const onExit = () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     network.remove();
+    rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
   const servers: HostServer[] = [];

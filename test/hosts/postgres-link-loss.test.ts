@@ -71,6 +71,27 @@ async function lockHolders(): Promise<string[]> {
   return rows.map((r) => r.client ?? 'local');
 }
 
+/** Samples the run's row every 100 ms and keeps each distinct (status, attempts, worker, epochs_done) in order. */
+function watchRun(runId: string): { stop(): Promise<string[]> } {
+  const seen: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const row = await handle.db.selectFrom('runs').select(['status', 'attempts', 'worker', 'epochs_done']).where('id', '=', runId).executeTakeFirst();
+      const now = row ? `${row.status} ${row.attempts} ${row.worker} ${row.epochs_done}` : 'absent';
+      if (seen.at(-1) !== now) seen.push(now);
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
 interface Outage {
   mode: CutMode;
   /** When the link comes back: once the retry has started on the other host, or after a fixed time. */
@@ -84,6 +105,9 @@ async function cutMidRun(t: TestContext, name: string, seed: number, outage: Out
   // Both hosts poll; the cut goes to whichever took the run, the other is where it should go.
   const workers = await Promise.all(cluster.hosts.map((host) => cluster.startWorker(host, 'train')));
   const wf = await cluster.client.workflow.start('sweep', { workflowId: name, taskQueue: sweepTaskQueue, args: [spec] });
+  // Raced against timers below; a sweep terminated as stuck rejects it, which is reported otherwise.
+  const result = wf.result() as Promise<SweepSummary>;
+  result.catch(() => undefined);
   const rows = await waitFor(
     'epoch 3',
     async () => {
@@ -96,6 +120,7 @@ async function cutMidRun(t: TestContext, name: string, seed: number, outage: Out
   assert.ok(index >= 0, `epoch 1 written by a known worker, got ${rows[0]!.worker}`);
   const cutHost = cluster.hosts[index]!;
   const [cutWorker, otherWorker] = [workers[index]!, workers[1 - index]!];
+  const transitions = watchRun(runId);
   cluster.cut(cutHost, 'postgres', outage.mode);
   const cutAt = Date.now();
   const seconds = () => Math.round((Date.now() - cutAt) / 1000);
@@ -112,7 +137,7 @@ async function cutMidRun(t: TestContext, name: string, seed: number, outage: Out
     );
   } else {
     const timer = new AbortController();
-    completedWhileCut = await Promise.race([wf.result().then(() => true), sleep(outage.restore.afterMs, false, { signal: timer.signal }).catch(() => false)]);
+    completedWhileCut = await Promise.race([result.then(() => true), sleep(outage.restore.afterMs, false, { signal: timer.signal }).catch(() => false)]);
     timer.abort();
   }
   const whileCut = {
@@ -128,7 +153,7 @@ async function cutMidRun(t: TestContext, name: string, seed: number, outage: Out
   // Bounded: a run that does not finish within 60 s of the link's return is stuck; the sweep is
   // then terminated (after the evidence is taken) so that the test ends.
   const timer = new AbortController();
-  const summary = await Promise.race([wf.result() as Promise<SweepSummary>, sleep(60_000, null, { signal: timer.signal }).catch(() => null)]);
+  const summary = await Promise.race([result, sleep(60_000, null, { signal: timer.signal }).catch(() => null)]);
   timer.abort();
   if (summary === null) {
     const orphans = await sql<{ pid: number; client: string; state: string; backend_start: Date }>`
@@ -144,6 +169,7 @@ async function cutMidRun(t: TestContext, name: string, seed: number, outage: Out
   t.diagnostic(
     `${summary ? 'finished' : 'terminated'} ${seconds()} s after the cut: run ${JSON.stringify(final)}, epochs written by ${JSON.stringify((await epochsOf(runId)).map((r) => r.worker))}`,
   );
+  t.diagnostic(`the run's row from the cut on (status, attempts, worker, epochs_done): ${JSON.stringify(await transitions.stop())}`);
   // Stopped here so that their output is complete.
   await Promise.all(workers.map(async (w) => w.child.kill('SIGTERM') && (await w.exited)));
   for (const [what, w] of [
