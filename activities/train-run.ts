@@ -129,7 +129,7 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
         return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: last?.testAcc ?? null, divergedAtEpoch: null };
       });
     } catch (err) {
-      await recordFailure(db, run.runId, err, ctx.info.attempt, maxAttempts).catch(() => undefined);
+      if (!(err instanceof AttemptAbandonedError)) await recordFailure(db, run.runId, err, ctx.info.attempt, maxAttempts).catch(() => undefined);
       throw err;
     }
   };
@@ -140,8 +140,21 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
  * stopping (its grace time ran out mid-epoch) hands the run to another worker.
  */
 function cancellationError(ctx: Context, runId: string, epochsSaved: number): Error {
-  if (ctx.cancellationDetails?.workerShutdown) return handOverFailure(runId, epochsSaved);
+  const details = ctx.cancellationDetails;
+  if (details?.workerShutdown) return handOverFailure(runId, epochsSaved);
+  // The server gave this attempt up (no heartbeat in time, e.g. this host lost its link to
+  // Temporal) or no longer knows it: a retry may already own the run, so this attempt must not
+  // record anything, least of all mark the run cancelled.
+  if (details?.timedOut || details?.notFound) return new AttemptAbandonedError(runId, details.timedOut ? 'timed out' : 'not found');
   return new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
+}
+
+/** Thrown when Temporal has given up this attempt of a run; the run's row belongs to its next attempt. */
+class AttemptAbandonedError extends Error {
+  override readonly name = 'AttemptAbandonedError';
+  constructor(runId: string, why: string) {
+    super(`run ${runId}: Temporal gave up this attempt (${why}); its retry carries on from the last checkpoint`);
+  }
 }
 
 /** The diverged epoch's row (nulls, flagged) and the run's terminal status, together or not at all. */

@@ -14,6 +14,9 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+const deadClientSettings =
+  'set tcp_keepalives_idle = 10; set tcp_keepalives_interval = 5; set tcp_keepalives_count = 3; set tcp_user_timeout = 25000';
+
 /** Opens a pool; nothing connects until the first query. `close()` ends the pool once. */
 export function openDatabase(url: string, options: { max?: number; applicationName?: string } = {}): DatabaseHandle {
   const pool = new pg.Pool({
@@ -26,7 +29,16 @@ export function openDatabase(url: string, options: { max?: number; applicationNa
   // Idle clients report through the pool, checked-out ones (a held advisory lock) on themselves;
   // either way the next query on them fails and is retried by the activity.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    // A session whose client vanished without closing it (host lost power, network cut) keeps
+    // its advisory locks until the server notices; with the kernel's defaults that is about two
+    // hours, and a run's lock blocks every retry of it until then. These make the server drop
+    // such a session within about 25 s: keepalive probes after 10 s idle, 3 unanswered probes
+    // 5 s apart, or 25 s of unacknowledged data. Set per session (not in the URL) so a pooler
+    // in front of Postgres does not reject an unknown startup option.
+    client.query(deadClientSettings).catch(() => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | null = null;
   // Kysely ends the pool only if it ever used it; code that used `pool` directly must not hang on idle clients.

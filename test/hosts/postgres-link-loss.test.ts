@@ -214,7 +214,6 @@ test(
   {
     skip: skip ?? false,
     timeout: 240_000,
-    todo: "known fault: the retry waits for the run's advisory lock, which the cut-off host's Postgres session keeps, even after the link is back (see docs/reliability.md, Multi-host tests)",
   },
   async (t) => {
     const { spec, runId, summary, whileCut } = await cutMidRun(t, 'pg-link-drop', 22, { mode: 'drop', restore: { afterMs: 60_000 } });
