@@ -28,6 +28,20 @@ if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The webgpu engine's tests train on Mesa's software renderer through Dawn's OpenGL ES backend.
+if [ "${1:-}" = "--for-tests" ]; then
+  mesa="$(bash infra/setup/webgpu-requirements.sh)"
+  if [ -n "$mesa" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing Debian's $mesa for the webgpu engine tests"
+      bash infra/setup/apt-install.sh --no-install-recommends $mesa
+    else
+      echo "the webgpu engine tests need Mesa's EGL and software renderer: run 'sudo apt-get install $mesa'" >&2
+      exit 1
+    fi
+  fi
+fi
+
 # The tests create a database per file in a PostgreSQL on 127.0.0.1:5432 (trust auth for user
 # postgres), or in REGSWEEP_TEST_ADMIN_URL's server. A Debian cluster that is installed but
 # stopped (after a reboot) is started.

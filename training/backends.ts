@@ -5,17 +5,19 @@ import { loadNativeKernels, type NativeKernels, type NativeKernelsLoad } from '.
 import { nativeBackendName, registerNativeBackend } from '../native/native-backend';
 import { fillDropoutMask, type MaskFill } from './dropout-mask';
 import { BackendUnavailableError, TrainConfigError } from './training-errors';
+import { enableWebgpuReadSync } from './webgpu-sync-read';
+import { describeWebgpuAdapter, foundWebgpuAdapter, noAdapterMessage, prepareWebgpuAdapter } from './webgpu-engine';
 
 /**
  * The engines a worker can train on, plus `auto`: the fastest one available here (`native`
  * when its addon loads, otherwise `wasm`).
  */
-export type BackendName = 'auto' | 'native' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'auto' | 'native' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
 
 /** A concrete engine: every {@link BackendName} but `auto`. */
 export type EngineName = Exclude<BackendName, 'auto'>;
 
-export const backendNames: readonly BackendName[] = ['auto', 'native', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const backendNames: readonly BackendName[] = ['auto', 'native', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'];
 
 /** The project default: `native` where its addon was built, else the portable `wasm` (with a warning). */
 export const defaultBackendName: BackendName = 'auto';
@@ -30,6 +32,7 @@ export const backendPackages: Record<EngineName, string> = {
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
 };
 
 /** The name each package registers its backend under in tfjs. */
@@ -39,6 +42,7 @@ const registeredNames: Record<EngineName, string> = {
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
+  webgpu: 'webgpu',
 };
 
 /**
@@ -51,6 +55,11 @@ const requirements: Partial<Record<EngineName, string>> = {
   tensorflow: 'Linux, macOS or Windows on x64; its install downloads libtensorflow 2.9.1',
 };
 
+/** Packages an engine needs beside its own, installed in the same command. */
+const companionPackages: Partial<Record<EngineName, string>> = {
+  webgpu: 'webgpu@0.6.2',
+};
+
 /** @throws TrainConfigError listing the valid names when `value` is not one of them. */
 export function parseBackendName(value: string): BackendName {
   const name = value.trim().toLowerCase();
@@ -61,7 +70,8 @@ export function parseBackendName(value: string): BackendName {
 }
 
 function installHint(name: EngineName): string {
-  const pkg = `${backendPackages[name]}@${tf.version.tfjs}`;
+  const companion = companionPackages[name];
+  const pkg = `${backendPackages[name]}@${tf.version.tfjs}${companion === undefined ? '' : ` ${companion}`}`;
   const needs = requirements[name];
   return `install it with npm install ${pkg}${needs === undefined ? '' : ` (${needs})`}`;
 }
@@ -79,13 +89,21 @@ async function importBackendPackage(name: EngineName): Promise<void> {
       // Point the loader at the installed .wasm binaries so it never tries to fetch them.
       const entry = createRequire(import.meta.url).resolve(pkg);
       wasm.setWasmPaths(path.dirname(entry) + path.sep);
+    } else if (name === 'webgpu') {
+      // The backend registers itself only if navigator.gpu exists when it is first imported.
+      const adapter = await prepareWebgpuAdapter();
+      if (adapter === null) throw new BackendUnavailableError(noAdapterMessage(), name);
+      const specifier: string = pkg;
+      const webgpu = (await import(specifier)) as { WebGPUBackend: { prototype: object } };
+      enableWebgpuReadSync(webgpu.WebGPUBackend);
     } else if (name !== 'cpu') {
       // A specifier held in a variable keeps TypeScript from needing the optional packages' types.
       const specifier: string = pkg;
       await import(specifier);
     }
   } catch (error) {
-    if (isModuleNotFound(error, pkg)) {
+    if (error instanceof BackendUnavailableError) throw error;
+    if (isModuleNotFound(error, pkg) || (name === 'webgpu' && isModuleNotFound(error, 'webgpu'))) {
       throw new BackendUnavailableError(`backend ${name} needs the package ${pkg}; ${installHint(name)}`, name, {
         cause: error,
       });
@@ -100,7 +118,10 @@ async function importBackendPackage(name: EngineName): Promise<void> {
 
 /** How {@link selectBackend} may be adjusted; every field is optional. */
 export interface SelectBackendOptions {
-  /** Receives the one-line warning `auto` gives when it falls back to wasm. @default console.warn */
+  /**
+   * Receives the one-line warnings: `auto`'s when it falls back to wasm, `webgpu`'s when its
+   * adapter is a software renderer. @default console.warn
+   */
   warn?: (line: string) => void;
   /**
    * The most OpenBLAS threads a native matrix product uses. Metrics are reproducible for a fixed
@@ -124,6 +145,14 @@ function prepareNativeEngine(options: SelectBackendOptions): void {
   nativeKernels = load.kernels;
 }
 
+function warnIfSoftware(options: SelectBackendOptions): void {
+  if (foundWebgpuAdapter()?.software !== true) return;
+  (options.warn ?? console.warn)(
+    `regsweep: the webgpu engine's adapter is a software renderer (${describeWebgpuAdapter()}): ` +
+      'it computes on the CPU, slower than native or wasm; a GPU with a Vulkan driver gives it GPU speed',
+  );
+}
+
 /**
  * The active engine as people should see it, e.g. `native (OpenBLAS SkylakeX kernels, 2
  * threads)`: on `native` the kernel set and thread count are part of a result's identity (they
@@ -131,6 +160,8 @@ function prepareNativeEngine(options: SelectBackendOptions): void {
  */
 export function describeActiveEngine(): string {
   const backend = tf.getBackend();
+  const adapter = backend === 'webgpu' ? describeWebgpuAdapter() : null;
+  if (adapter !== null) return `${backend} (${adapter})`;
   if (backend !== nativeBackendName || nativeKernels === null) return backend;
   const threads = nativeKernels.threads();
   return `${backend} (OpenBLAS ${nativeKernels.blasInfo().core} kernels, ${threads} thread${threads === 1 ? '' : 's'})`;
@@ -181,6 +212,7 @@ export async function selectBackend(name: BackendName, options: SelectBackendOpt
     }
   }
   await tf.ready();
+  if (name === 'webgpu') warnIfSoftware(options);
   // The cpu backend greets every Node process with advice to install tfjs-node; on the native
   // engine that advice is wrong, and the banner would land in every worker's and CLI's output.
   const active = tf.backend() as { firstUse?: boolean };
