@@ -31,7 +31,7 @@ export interface RegsweepConfig {
   temporalCliPath: string | null;
   /** @default "regsweep" `REGSWEEP_TASK_QUEUE` */
   taskQueue: string;
-  /** Training engine: auto (native if its addon loads, else wasm), native, wasm, cpu, tensorflow or tensorflow-gpu. @default "auto" `REGSWEEP_BACKEND` */
+  /** Training engine: auto (native if its addon loads, else wasm), native, wasm, cpu, webgpu, tensorflow or tensorflow-gpu. @default "auto" `REGSWEEP_BACKEND` */
   backend: string;
   /** Extra folder searched first for Fashion-MNIST. `REGSWEEP_DATA_DIR` */
   dataDir: string | null;

@@ -55,7 +55,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--batch-size <n>', 'minibatch size', num('--batch-size'), defaultTrainSettings.batchSize)
     .option('--hidden <a,b>', 'hidden layer sizes', defaultTrainSettings.hidden.join(','))
     .option('--train-subset <n>', 'train on a class-balanced subset of n images', num('--train-subset'))
-    .option('--backend <name>', 'auto (default: native if built, else wasm), native, wasm, cpu, tensorflow or tensorflow-gpu')
+    .option('--backend <name>', 'auto (default: native if built, else wasm), native, wasm, cpu, webgpu, tensorflow or tensorflow-gpu')
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (f: TrainFlags) => {
       const hidden = f.hidden.split(',').map(Number);
