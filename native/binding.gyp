@@ -9,7 +9,8 @@
         "src/elementwise.c",
         "src/reduce.c",
         "src/dropout-mask.c",
-        "src/training-step.c"
+        "src/training-step.c",
+        "src/inference.c"
       ],
       "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden"],
       "cflags!": ["-O2"],

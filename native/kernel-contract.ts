@@ -13,6 +13,8 @@ export const fusedKernelNames = {
   softmaxCrossEntropy: 'RegsweepSoftmaxCrossEntropy',
   softmaxCrossEntropyGrad: 'RegsweepSoftmaxCrossEntropyGrad',
   sgdUpdate: 'RegsweepSgdUpdate',
+  /** Inference-mode loss sum and hit count of a chunk through the whole MLP (training/evaluate.ts). */
+  inferenceScore: 'RegsweepInferenceScore',
 } as const;
 
 /** How the cross-entropy of a batch is reduced: `mean` for training, `sum` for evaluation. */

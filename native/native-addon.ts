@@ -72,6 +72,27 @@ export interface NativeKernels {
    * @throws RangeError with tfjs's message for an index outside x's rows.
    */
   gatherRows(x: Float32Array, rowLength: number, indices: Int32Array, out: Float32Array): void;
+  /**
+   * The MLP's inference-mode score of `rows` images x [rows, inputs]: relu(x·w1 + b1),
+   * relu(·w2 + b2), ·w3 + b3, then the summed cross-entropy against the labels (float64) and the
+   * number of rows whose first maximal logit is the label. Rounds exactly as the BatchMatMul,
+   * Add, Relu and softmaxCrossEntropy kernels applied one after the other.
+   * @throws RangeError for sizes that disagree or a label outside [0, classes).
+   */
+  inferenceScore(
+    x: Float32Array,
+    labels: Int32Array,
+    rows: number,
+    w1: Float32Array,
+    b1: Float32Array,
+    w2: Float32Array,
+    b2: Float32Array,
+    w3: Float32Array,
+    b3: Float32Array,
+    hidden1: number,
+    hidden2: number,
+    classes: number,
+  ): [lossSum: number, hits: number];
 }
 
 /** Operation codes of {@link NativeKernels.binary}. */
@@ -94,6 +115,7 @@ const functionNames: ReadonlyArray<keyof NativeKernels> = [
   'softmaxCrossEntropyGrad',
   'sgdUpdate',
   'gatherRows',
+  'inferenceScore',
 ];
 
 /** The addon, or why it could not be used. */
@@ -120,8 +142,7 @@ export function loadNativeKernels(): NativeKernelsLoad {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     loaded = {
       ok: false,
-      reason:
-        `the native addon is not available (${(message ?? '').replace(/^Cannot find module '[^']*'.*/, 'not built')}); build it with ${nativeBuildHint}`,
+      reason: `the native addon is not available (${(message ?? '').replace(/^Cannot find module '[^']*'.*/, 'not built')}); build it with ${nativeBuildHint}`,
     };
   }
   return loaded;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activationKernels, binaryKernels } from './elementwise-kernels';
 import { gatherKernel } from './gather-kernel';
+import { inferenceScoreKernel } from './inference-kernel';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels';
 import type { NativeKernels } from './native-addon';
 import { RecyclingCpuBackend } from './recycling-backend';
@@ -18,14 +19,14 @@ export function nativeKernelConfigs(kernels: NativeKernels): tf.KernelConfig[] {
 /**
  * Registers the `native` backend once per process: tfjs's cpu backend class (same tensor
  * storage, same JavaScript kernels) with the addon's kernels in place of its matMul,
- * elementwise and sum kernels, plus the fused training kernels of kernel-contract.ts.
- * Registering again is a no-op.
+ * elementwise and sum kernels, plus the fused training and inference kernels of
+ * kernel-contract.ts. Registering again is a no-op.
  */
 export function registerNativeBackend(kernels: NativeKernels): void {
   if (tf.findBackendFactory(nativeBackendName) !== null) return;
   const replaced = nativeKernelConfigs(kernels);
   const names = new Set(replaced.map((config) => config.kernelName));
-  for (const config of [...replaced, ...trainingKernels(kernels)]) tf.registerKernel(config);
+  for (const config of [...replaced, ...trainingKernels(kernels), inferenceScoreKernel(kernels)]) tf.registerKernel(config);
   for (const config of trainingGradients) tf.registerGradient(config);
   for (const config of tf.getKernelsForBackend('cpu')) {
     if (!names.has(config.kernelName)) tf.registerKernel({ ...config, backendName: nativeBackendName });

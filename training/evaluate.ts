@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EvalSet } from './batching';
+import { fusedKernelNames } from '../native/kernel-contract';
+import type { DeviceBatch, EvalSet } from './batching';
 import { softmaxCrossEntropyWithHits } from './fused-ops';
 import type { Mlp } from './mlp';
 
@@ -9,22 +10,53 @@ export interface SplitScore {
   acc: number;
 }
 
-/** Scores `set` in inference mode (no dropout), summing per chunk in float64. */
-export function evaluateSplit(mlp: Mlp, set: EvalSet): SplitScore {
+type ChunkScore = (mlp: Mlp, chunk: DeviceBatch) => tf.Tensor;
+
+/** A chunk's [summed loss, hits] through the model's forward pass and the fused cross-entropy: one tfjs kernel per step. */
+const scoreChunkByOps: ChunkScore = (mlp, chunk) =>
+  tf.tidy(() => {
+    const logits = mlp.forward(chunk.x, { training: false });
+    const { loss, hits } = softmaxCrossEntropyWithHits(logits, chunk.labels, chunk.oneHot, 'sum');
+    return tf.stack([loss, hits]);
+  });
+
+/**
+ * The same sums from one kernel for the whole forward pass and score, where the backend has
+ * it (native: no tensor or kernel dispatch per layer, the same rounding). Batch norm's
+ * models take the step-by-step path.
+ */
+const scoreChunkFused: ChunkScore = (mlp, chunk) => {
+  const { W1, b1, W2, b2, W3, b3 } = mlp.params;
+  const inputs = { x: chunk.x, labels: chunk.labels, W1, b1, W2, b2, W3, b3 };
+  return tf.tidy(() => tf.stack(tf.engine().runKernel(fusedKernelNames.inferenceScore, inputs) as tf.Scalar[]));
+};
+
+function scoreSplit(mlp: Mlp, set: EvalSet, scoreChunk: ChunkScore): SplitScore {
   let lossSum = 0;
   let correct = 0;
   for (const chunk of set.chunks) {
-    const sums = tf.tidy(() => {
-      const logits = mlp.forward(chunk.x, { training: false });
-      const { loss, hits } = softmaxCrossEntropyWithHits(logits, chunk.labels, chunk.oneHot, 'sum');
-      return tf.stack([loss, hits]);
-    });
+    const sums = scoreChunk(mlp, chunk);
     const [chunkLoss, chunkHits] = sums.dataSync();
     sums.dispose();
     lossSum += chunkLoss!;
     correct += chunkHits!;
   }
   return { loss: lossSum / set.count, acc: correct / set.count };
+}
+
+/**
+ * Scores `set` in inference mode (no dropout), summing per chunk in float64: in one fused
+ * kernel per chunk where the backend registers one and the model has no batch norm,
+ * otherwise with {@link evaluateSplitByOps}; both give the same values.
+ */
+export function evaluateSplit(mlp: Mlp, set: EvalSet): SplitScore {
+  const fused = mlp.batchNorm === null && tf.getKernel(fusedKernelNames.inferenceScore, tf.getBackend()) !== undefined;
+  return scoreSplit(mlp, set, fused ? scoreChunkFused : scoreChunkByOps);
+}
+
+/** {@link evaluateSplit} through the model's forward pass, one tfjs op per step, on any backend. */
+export function evaluateSplitByOps(mlp: Mlp, set: EvalSet): SplitScore {
+  return scoreSplit(mlp, set, scoreChunkByOps);
 }
 
 /** Test accuracies of stochastic passes, the regularizer's noise on (docs/training.md, "Test-time dropout"). */

@@ -18,6 +18,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"softmaxCrossEntropyGrad", NULL, native_softmax_cross_entropy_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgdUpdate", NULL, native_sgd_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gatherRows", NULL, native_gather_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"inferenceScore", NULL, native_inference_score, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

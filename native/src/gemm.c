@@ -22,7 +22,7 @@ static int active_threads = 0;
  */
 #define PARALLEL_MIN_MACS ((int64_t)1 << 25)
 
-static void use_threads_for(int64_t macs) {
+void use_threads_for(int64_t macs) {
   if (max_threads == 0) max_threads = openblas_get_num_threads();
   const int wanted = macs >= PARALLEL_MIN_MACS ? max_threads : 1;
   if (wanted != active_threads) {

@@ -3,6 +3,7 @@
 #define REGSWEEP_KERNELS_H
 
 #include <node_api.h>
+#include <stdint.h>
 
 napi_value native_batch_mat_mul(napi_env env, napi_callback_info info);
 napi_value native_set_threads(napi_env env, napi_callback_info info);
@@ -23,5 +24,10 @@ napi_value native_softmax_cross_entropy(napi_env env, napi_callback_info info);
 napi_value native_softmax_cross_entropy_grad(napi_env env, napi_callback_info info);
 napi_value native_sgd_update(napi_env env, napi_callback_info info);
 napi_value native_gather_rows(napi_env env, napi_callback_info info);
+
+napi_value native_inference_score(napi_env env, napi_callback_info info);
+
+/* Sets OpenBLAS's thread count for a product of `macs` multiply-adds (gemm.c). */
+void use_threads_for(int64_t macs);
 
 #endif

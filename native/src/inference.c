@@ -1,0 +1,118 @@
+/*
+ * The MLP's inference-mode score of a chunk in one call: three sgemm products with bias (and
+ * ReLU on the hidden layers) applied in place, then the summed cross-entropy and the hit
+ * count, with no tensor or tfjs kernel per step. Every step rounds as the kernels it replaces
+ * (BatchMatMul's sgemm on the same shapes and thread count, the float32 bias add, ReLU, the
+ * float64 softmax cross-entropy), so the result equals the kernel-by-kernel path's exactly.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "kernels.h"
+#include "napi-args.h"
+
+/* out[rows, n] = act(a[rows, k] · w[k, n] + bias[n]), ReLU when `relu`. */
+static void dense_layer(const float *a, const float *w, const float *bias, float *out, int64_t rows, int64_t n, int64_t k, bool relu) {
+  use_threads_for(rows * n * k);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)n, (int)k, 1.0f, a, (int)k, w, (int)n, 0.0f, out, (int)n);
+  for (int64_t r = 0; r < rows; r++) {
+    float *row = out + r * n;
+    for (int64_t j = 0; j < n; j++) {
+      const float v = row[j] + bias[j];
+      row[j] = relu ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : v;
+    }
+  }
+}
+
+/*
+ * The activations' memory, kept from call to call and grown when a chunk needs more: a fresh
+ * allocation of a 5,000-row chunk's 10 MB would be mapped and page-faulted anew every call.
+ * Node calls the addon from its main thread only.
+ */
+static float *activation_space(size_t floats) {
+  static float *space = NULL;
+  static size_t capacity = 0;
+  if (floats > capacity) {
+    free(space);
+    space = malloc(floats * sizeof(float));
+    capacity = space == NULL ? 0 : floats;
+  }
+  return space;
+}
+
+static bool read_layer(napi_env env, napi_value *argv, const char *w_name, const char *b_name, int64_t k, int64_t n, float **w, float **b) {
+  size_t w_len, b_len;
+  if (!read_floats(env, argv[0], w_name, w, &w_len) || !read_floats(env, argv[1], b_name, b, &b_len)) return false;
+  if ((int64_t)w_len != k * n || (int64_t)b_len != n) {
+    return throw_range(env, "%s and %s hold %zu and %zu values; a layer of %lld inputs and %lld units needs %lld and %lld", w_name, b_name,
+                       w_len, b_len, (long long)k, (long long)n, (long long)(k * n), (long long)n);
+  }
+  return true;
+}
+
+/*
+ * inferenceScore(x, labels, rows, w1, b1, w2, b2, w3, b3, hidden1, hidden2, classes)
+ *   → [lossSum, hits]
+ * x is [rows, inputs], w1 [inputs, hidden1], w2 [hidden1, hidden2], w3 [hidden2, classes].
+ * lossSum is Σ −log softmax(z)[label] in float64; hits counts rows whose first maximal logit
+ * is the label (tfjs's argMax).
+ */
+napi_value native_inference_score(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  float *x, *w1, *b1, *w2, *b2, *w3, *b3;
+  int32_t *labels;
+  size_t x_len, labels_len;
+  int64_t rows, h1, h2, classes;
+  if (!read_args(env, info, 12, argv) || !read_floats(env, argv[0], "x", &x, &x_len) || !read_ints(env, argv[1], "labels", &labels, &labels_len) ||
+      !read_int(env, argv[2], "rows", 1, INT32_MAX, &rows) || !read_int(env, argv[9], "hidden1", 1, INT32_MAX, &h1) ||
+      !read_int(env, argv[10], "hidden2", 1, INT32_MAX, &h2) || !read_int(env, argv[11], "classes", 1, INT32_MAX, &classes)) {
+    return NULL;
+  }
+  const int64_t inputs = (int64_t)x_len / rows;
+  if (inputs * rows != (int64_t)x_len || (int64_t)labels_len != rows) {
+    throw_range(env, "x holds %zu values and labels %zu; %lld rows need a multiple of %lld and %lld", x_len, labels_len, (long long)rows,
+                (long long)rows, (long long)rows);
+    return NULL;
+  }
+  if (!read_layer(env, argv + 3, "w1", "b1", inputs, h1, &w1, &b1) || !read_layer(env, argv + 5, "w2", "b2", h1, h2, &w2, &b2) ||
+      !read_layer(env, argv + 7, "w3", "b3", h2, classes, &w3, &b3)) {
+    return NULL;
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    if (labels[r] < 0 || labels[r] >= classes) {
+      throw_range(env, "labels[%lld] is %d; labels must be in [0, %lld)", (long long)r, labels[r], (long long)classes);
+      return NULL;
+    }
+  }
+  float *scratch = activation_space((size_t)(rows * (h1 + h2 + classes)));
+  if (scratch == NULL) {
+    throw_range(env, "inferenceScore: cannot allocate the activations of %lld rows", (long long)rows);
+    return NULL;
+  }
+  float *hidden1 = scratch, *hidden2 = scratch + rows * h1, *logits = hidden2 + rows * h2;
+  dense_layer(x, w1, b1, hidden1, rows, h1, inputs, true);
+  dense_layer(hidden1, w2, b2, hidden2, rows, h2, h1, true);
+  dense_layer(hidden2, w3, b3, logits, rows, classes, h2, false);
+  double loss_sum = 0;
+  int64_t hits = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    const float *z = logits + r * classes;
+    int64_t arg = 0;
+    for (int64_t j = 1; j < classes; j++) {
+      if (z[j] > z[arg]) arg = j;
+    }
+    const double max = z[arg];
+    double total = 0;
+    for (int64_t j = 0; j < classes; j++) total += exp((double)z[j] - max);
+    loss_sum += log(total) - ((double)z[labels[r]] - max);
+    hits += arg == labels[r];
+  }
+  napi_value result, loss_value, hits_value;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_double(env, loss_sum, &loss_value);
+  napi_create_double(env, (double)hits, &hits_value);
+  napi_set_element(env, result, 0, loss_value);
+  napi_set_element(env, result, 1, hits_value);
+  return result;
+}
