@@ -2,9 +2,9 @@
  * Where a native epoch's evaluation time goes: the whole evaluation as train() runs it, then
  * per evaluated set the one-kernel path (evaluateSplit), the op-by-op path, and its parts (the
  * three products alone, bias and ReLU, the loss/argmax kernel), timed separately on the same
- * weights (median of several repetitions). docs/performance.md records a run.
+ * weights (median of several repetitions; the two paths alternately). docs/performance.md records a run.
  *
- *   node --import tsx bench/eval-breakdown.ts [--repeats 7]
+ *   node --import tsx bench/eval-breakdown.ts [--repeats 9]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -20,17 +20,31 @@ import { buildMlp } from '../training/mlp';
 import { withTrainDefaults } from '../training/train-config';
 import { d2lRunDefaults } from '../domain/training-limits';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '7' } } });
+const { values } = parseArgs({ options: { repeats: { type: 'string', default: '9' } } });
 const repeats = Number(values.repeats);
 
+function median(times: number[]): number {
+  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+function secondsOf(work: () => void): number {
+  const start = performance.now();
+  work();
+  return (performance.now() - start) / 1000;
+}
+
 function medianSeconds(work: () => void): number {
-  const times: number[] = [];
+  return median(Array.from({ length: repeats }, () => secondsOf(work)));
+}
+
+/** Medians of two pieces of work run alternately, so a burst of other load hits both alike. */
+function pairedMedianSeconds(first: () => void, second: () => void): [number, number] {
+  const times: [number[], number[]] = [[], []];
   for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    work();
-    times.push((performance.now() - start) / 1000);
+    times[0].push(secondsOf(first));
+    times[1].push(secondsOf(second));
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  return [median(times[0]), median(times[1])];
 }
 
 await selectBackend('native');
@@ -44,12 +58,14 @@ const testEval = uploadEvalSet(data.testImages, data.testLabels, rangeIndices(da
 const probe = tf.tensor2d(data.testImages.subarray(0, 1000 * imagePixels), [1000, imagePixels]);
 
 const rows: Array<[string, number]> = [];
-const whole = medianSeconds(() => {
-  evaluateSplit(mlp, trainEval);
-  evaluateSplit(mlp, testEval);
+const wholeEvaluation = (evaluate: typeof evaluateSplit) => () => {
+  evaluate(mlp, trainEval);
+  evaluate(mlp, testEval);
   activationVariances(mlp, probe);
-});
+};
+const [whole, wholeByOps] = pairedMedianSeconds(wholeEvaluation(evaluateSplit), wholeEvaluation(evaluateSplitByOps));
 rows.push(['whole evaluation (train + test + probe), as train() runs it', whole]);
+rows.push(['whole evaluation, op by op (evaluateSplitByOps)', wholeByOps]);
 
 const { W1, b1, W2, b2, W3, b3 } = mlp.params;
 const values32 = (t: tf.Tensor) => t.dataSync() as Float32Array;
@@ -58,8 +74,12 @@ for (const [name, set] of [
   ['train (60,000)', trainEval],
   ['test (10,000)', testEval],
 ] as Array<[string, EvalSet]>) {
-  rows.push([`${name}: evaluateSplit (one native kernel per chunk)`, medianSeconds(() => evaluateSplit(mlp, set))]);
-  rows.push([`${name}: evaluateSplitByOps (one tfjs kernel per step)`, medianSeconds(() => evaluateSplitByOps(mlp, set))]);
+  const [fused, byOps] = pairedMedianSeconds(
+    () => evaluateSplit(mlp, set),
+    () => evaluateSplitByOps(mlp, set),
+  );
+  rows.push([`${name}: evaluateSplit (one native kernel per chunk)`, fused]);
+  rows.push([`${name}: evaluateSplitByOps (one tfjs kernel per step)`, byOps]);
   rows.push([
     `${name}: three tf.fused.matMul layers (dispatch included)`,
     medianSeconds(() => {
