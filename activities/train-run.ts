@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { findRun, markRunDiverged, markRunFinished, markRunPending, markRunProgress, markRunStarted, tryLockRun, unlockRun } from '../db/run-repository';
+import { findRun, markRunDiverged, markRunFinished, markRunPending, markRunProgress } from '../db/run-repository';
+import { claimRun, type RunLease } from '../db/run-lease-repository';
 import { loadCheckpoint, saveCheckpoint } from '../db/checkpoint-repository';
 import { recordDivergedEpoch, upsertEpochMetrics } from '../db/epoch-metrics-repository';
 import type { RunPlan } from '../domain/run-identity';
@@ -11,6 +12,7 @@ import { train, type EpochMetrics } from '../training/train';
 import { TrainingDivergedError } from '../training/training-errors';
 import { toEpochRow } from '../db/epoch-row';
 import { isPermanentError } from './failure-classification';
+import { AttemptAbandonedError, StaleAttemptError, attemptEndNotice, leaseOfCurrentAttempt, withRunLock, writeAsAttempt } from './run-attempt';
 
 /**
  * Inputs scheduled by earlier versions of the sweep workflow also carry `sweepId`; it was never
@@ -57,26 +59,6 @@ function handOverFailure(runId: string, epoch: number): ApplicationFailure {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Serializes training of one run across all workers and sweeps: a session-level advisory
- * lock dies with its connection, so a killed worker never leaves the run locked.
- */
-async function withRunLock<T>(db: Kysely<Database>, runId: string, body: () => Promise<T>): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    const ctx = Context.current();
-    for (;;) {
-      if (await tryLockRun(conn, runId)) break;
-      ctx.heartbeat({ waitingForLock: runId });
-      await ctx.sleep(1000);
-    }
-    try {
-      return await body();
-    } finally {
-      await unlockRun(conn, runId).catch(() => undefined);
-    }
-  });
-}
-
-/**
  * The training activity, trainRun: trains the run to `maxEpochs` from its latest checkpoint,
  * recording every epoch's metrics and checkpoint as it goes, under the run's advisory lock.
  * Its errors are classified by the caller (activities/index.ts).
@@ -84,8 +66,9 @@ async function withRunLock<T>(db: Kysely<Database>, runId: string, body: () => P
 export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps) {
   return async function trainRun({ run, maxAttempts }: TrainRunInput): Promise<TrainRunResult> {
     const ctx = Context.current();
+    const lease = leaseOfCurrentAttempt(run.runId);
     try {
-      return await withRunLock(db, run.runId, async () => {
+      return await withRunLock(db, lease, async () => {
         const existing = await findRun(db, run.runId);
         if (existing?.status === 'completed' && existing.epochs_done >= run.maxEpochs) {
           return { runId: run.runId, outcome: 'reused' as const, epochsTrained: 0, testAcc: null, divergedAtEpoch: null };
@@ -93,8 +76,9 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
         if (existing?.status === 'diverged') {
           return { runId: run.runId, outcome: 'reused' as const, epochsTrained: 0, testAcc: null, divergedAtEpoch: existing.diverged_at_epoch };
         }
+        // Claimed before anything else can fail, so that this attempt may record why it failed.
+        await claimRun(db, lease, deps.workerName, deps.backend);
         const checkpoint = await loadCheckpoint(db, run.runId);
-        await markRunStarted(db, run.runId, deps.workerName, deps.backend);
         let last: EpochMetrics | undefined;
         let trained = 0;
         const trainedRun = train(
@@ -107,9 +91,13 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
               if (ctx.cancellationSignal.aborted) throw cancellationError(ctx, run.runId, epoch - 1);
             },
             onEpoch: async (metrics, cp) => {
-              await upsertEpochMetrics(db, toEpochRow(run.runId, metrics, deps.workerName));
-              await saveCheckpoint(db, run.runId, cp.epoch, cp.weights);
-              await markRunProgress(db, run.runId, metrics.epoch);
+              // One transaction that first checks the lease: an attempt Temporal gave up records
+              // none of this epoch once a newer attempt owns the run, and stops here.
+              await writeAsAttempt(db, lease, `epoch ${metrics.epoch}`, async (tx) => {
+                await upsertEpochMetrics(tx, toEpochRow(run.runId, metrics, deps.workerName));
+                await saveCheckpoint(tx, run.runId, cp.epoch, cp.weights);
+                await markRunProgress(tx, run.runId, metrics.epoch);
+              });
               ctx.heartbeat({ epoch: metrics.epoch });
               last = metrics;
               trained += 1;
@@ -122,14 +110,21 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
           await trainedRun;
         } catch (err) {
           if (!(err instanceof TrainingDivergedError)) throw err;
-          await recordDivergence(db, run.runId, err, deps);
+          await recordDivergence(db, lease, err, deps);
           return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: null, divergedAtEpoch: err.epoch };
         }
-        await markRunFinished(db, run.runId, 'completed');
+        await writeAsAttempt(db, lease, 'final status', (tx) => markRunFinished(tx, run.runId, 'completed'));
         return { runId: run.runId, outcome: 'trained' as const, epochsTrained: trained, testAcc: last?.testAcc ?? null, divergedAtEpoch: null };
       });
     } catch (err) {
-      if (!(err instanceof AttemptAbandonedError)) await recordFailure(db, run.runId, err, ctx.info.attempt, maxAttempts).catch(() => undefined);
+      const notice = attemptEndNotice(run.runId, err);
+      if (notice !== null) ctx.log.warn(notice);
+      if (err instanceof AttemptAbandonedError || err instanceof StaleAttemptError) {
+        // Nothing to record (a newer attempt owns the run's row) and nothing to add to the line
+        // above: a benign failure, which Temporal's worker logs at DEBUG instead of WARN.
+        throw ApplicationFailure.create({ message: err.message, type: err.name, category: ApplicationFailureCategory.BENIGN });
+      }
+      await recordFailure(db, lease, err, maxAttempts).catch(() => undefined);
       throw err;
     }
   };
@@ -149,31 +144,30 @@ function cancellationError(ctx: Context, runId: string, epochsSaved: number): Er
   return new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
 }
 
-/** Thrown when Temporal has given up this attempt of a run; the run's row belongs to its next attempt. */
-class AttemptAbandonedError extends Error {
-  override readonly name = 'AttemptAbandonedError';
-  constructor(runId: string, why: string) {
-    super(`run ${runId}: Temporal gave up this attempt (${why}); its retry carries on from the last checkpoint`);
-  }
-}
-
 /** The diverged epoch's row (nulls, flagged) and the run's terminal status, together or not at all. */
-async function recordDivergence(db: Kysely<Database>, runId: string, err: TrainingDivergedError, deps: TrainingDeps): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await recordDivergedEpoch(tx, runId, err.epoch, deps.backend, deps.workerName);
-    await markRunDiverged(tx, runId, err.epoch, err.message);
+async function recordDivergence(db: Kysely<Database>, lease: RunLease, err: TrainingDivergedError, deps: TrainingDeps): Promise<void> {
+  await writeAsAttempt(db, lease, `diverged epoch ${err.epoch}`, async (tx) => {
+    await recordDivergedEpoch(tx, lease.runId, err.epoch, deps.backend, deps.workerName);
+    await markRunDiverged(tx, lease.runId, err.epoch, err.message);
   });
 }
 
-/** Records a failed attempt: cancelled or failed for good when no retry may follow, else pending for the retry. */
-async function recordFailure(db: Kysely<Database>, runId: string, err: unknown, attempt: number, maxAttempts: number): Promise<void> {
+/**
+ * Records a failed attempt: cancelled or failed for good when no retry may follow, else pending
+ * for the retry. Only while the run's row carries the attempt's lease: an attempt that never
+ * claimed the run (it failed waiting for the lock) or that a newer one replaced records nothing.
+ */
+async function recordFailure(db: Kysely<Database>, lease: RunLease, err: unknown, maxAttempts: number): Promise<void> {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof CancelledFailure) {
-    await markRunFinished(db, runId, 'cancelled', message);
-  } else if (isPermanentError(err) || (maxAttempts > 0 && attempt >= maxAttempts)) {
-    await markRunFinished(db, runId, 'failed', message);
-  } else {
-    // A retry will pick the run up from its last checkpoint.
-    await markRunPending(db, runId, message);
-  }
+  const { runId, attempt } = lease;
+  await writeAsAttempt(db, lease, 'failure', async (tx) => {
+    if (err instanceof CancelledFailure) {
+      await markRunFinished(tx, runId, 'cancelled', message);
+    } else if (isPermanentError(err) || (maxAttempts > 0 && attempt >= maxAttempts)) {
+      await markRunFinished(tx, runId, 'failed', message);
+    } else {
+      // A retry will pick the run up from its last checkpoint.
+      await markRunPending(tx, runId, message);
+    }
+  });
 }

@@ -22,6 +22,10 @@ export interface RunsTable {
   error: string | null;
   /** The epoch in which training diverged; set exactly when status is `diverged`. */
   diverged_at_epoch: number | null;
+  /** The trainRun activity that owns the row (workflow run id and activity id), set with lease_attempt when an attempt starts training. */
+  lease_owner: string | null;
+  /** That activity's Temporal attempt number; a write of any other attempt is refused (see db/run-lease-repository.ts). */
+  lease_attempt: number | null;
   created_at: Generated<Date>;
   started_at: Date | null;
   finished_at: Date | null;

@@ -1,4 +1,5 @@
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { attemptNoticePrefix } from '../activities/run-attempt';
 
 /**
  * The warning a worker without workflows gives at start. Training workers register only the
@@ -11,10 +12,13 @@ export function isWorthShowing(entry: Pick<LogEntry, 'message'>): boolean {
   return !activitiesOnlyNotice.test(entry.message);
 }
 
-function writeEntry(entry: LogEntry): void {
+/** One log line: time, level, message and, except after regsweep's own notices, the entry's metadata as JSON. */
+export function formatEntry(entry: Pick<LogEntry, 'timestampNanos' | 'level' | 'message' | 'meta'>): string {
   const at = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  const meta = entry.meta === undefined ? '' : ` ${JSON.stringify(entry.meta)}`;
-  process.stderr.write(`${at} [${entry.level}] ${entry.message}${meta}\n`);
+  // regsweep's own notices are whole sentences that name the run; the activity's metadata
+  // (workflow, task queue, attempt: some 700 characters of JSON) would bury them.
+  const meta = entry.meta === undefined || entry.message.startsWith(attemptNoticePrefix) ? '' : ` ${JSON.stringify(entry.meta)}`;
+  return `${at} [${entry.level}] ${entry.message}${meta}`;
 }
 
 /**
@@ -23,6 +27,6 @@ function writeEntry(entry: LogEntry): void {
  */
 export function createWorkerLogger(): DefaultLogger {
   return new DefaultLogger('WARN', (entry) => {
-    if (isWorthShowing(entry)) writeEntry(entry);
+    if (isWorthShowing(entry)) process.stderr.write(`${formatEntry(entry)}\n`);
   });
 }
