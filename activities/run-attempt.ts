@@ -41,9 +41,27 @@ export class AttemptAbandonedError extends Error {
   constructor(
     readonly runId: string,
     readonly why: string,
+    /** The attempt's last database write, when it took so long that it is the likely reason Temporal heard no heartbeat. */
+    readonly stalledWrite: StalledWrite | null = null,
   ) {
-    super(`run ${runId}: Temporal gave up this attempt (${why}); its retry carries on from the last checkpoint`);
+    super(`run ${runId}: Temporal gave up this attempt (${why}${stalledWriteText(stalledWrite)}); its retry carries on from the last checkpoint`);
   }
+}
+
+/** A database write of an attempt that took far longer than a healthy one. */
+export interface StalledWrite {
+  what: string;
+  seconds: number;
+}
+
+/**
+ * A write that took at least this long stalled: a healthy epoch write (metrics, checkpoint and
+ * progress in one transaction) takes milliseconds, even with a 1 MB checkpoint.
+ */
+export const stalledWriteSeconds = 2;
+
+function stalledWriteText(stalled: StalledWrite | null): string {
+  return stalled === null ? '' : ` after its database write of ${stalled.what} stalled for ${stalled.seconds.toFixed(1)} s`;
 }
 
 /**
@@ -109,7 +127,7 @@ export function attemptEndNotice(runId: string, err: unknown): string | null {
     return `${head}attempt ${err.lease.attempt} stopped: Temporal gave the run to another attempt and the database refused this one's ${err.refused}; it writes nothing more`;
   }
   if (err instanceof AttemptAbandonedError)
-    return `${head}Temporal gave up this attempt (${err.why}); it records nothing, and its retry carries on from the last checkpoint`;
+    return `${head}Temporal gave up this attempt (${err.why}${stalledWriteText(err.stalledWrite)}); it records nothing, and its retry carries on from the last checkpoint`;
   const lost = lostDatabaseConnection(err);
   if (lost !== null) return `${head}lost its database connection (${lost}); Temporal gives the run to another attempt, here or on another worker`;
   return null;

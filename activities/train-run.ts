@@ -12,7 +12,16 @@ import { train, type EpochMetrics } from '../training/train';
 import { TrainingDivergedError } from '../training/training-errors';
 import { toEpochRow } from '../db/epoch-row';
 import { isPermanentError } from './failure-classification';
-import { AttemptAbandonedError, StaleAttemptError, attemptEndNotice, leaseOfCurrentAttempt, withRunLock, writeAsAttempt } from './run-attempt';
+import {
+  AttemptAbandonedError,
+  StaleAttemptError,
+  attemptEndNotice,
+  leaseOfCurrentAttempt,
+  stalledWriteSeconds,
+  withRunLock,
+  writeAsAttempt,
+  type StalledWrite,
+} from './run-attempt';
 
 /**
  * Inputs scheduled by earlier versions of the sweep workflow also carry `sweepId`; it was never
@@ -81,6 +90,9 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
         const checkpoint = await loadCheckpoint(db, run.runId);
         let last: EpochMetrics | undefined;
         let trained = 0;
+        // Remembered so that, if Temporal gives this attempt up, its one line can say that the
+        // database (not Temporal) is what stopped the heartbeats.
+        let stalledWrite: StalledWrite | null = null;
         const trainedRun = train(
           { ...run, epochs: run.maxEpochs },
           deps.dataset(),
@@ -88,16 +100,19 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
             onBatch: async ({ epoch, batch }) => {
               ctx.heartbeat({ epoch: epoch - 1, batch });
               await yieldToEventLoop();
-              if (ctx.cancellationSignal.aborted) throw cancellationError(ctx, run.runId, epoch - 1);
+              if (ctx.cancellationSignal.aborted) throw cancellationError(ctx, run.runId, epoch - 1, stalledWrite);
             },
             onEpoch: async (metrics, cp) => {
               // One transaction that first checks the lease: an attempt Temporal gave up records
               // none of this epoch once a newer attempt owns the run, and stops here.
+              const writeStarted = performance.now();
               await writeAsAttempt(db, lease, `epoch ${metrics.epoch}`, async (tx) => {
                 await upsertEpochMetrics(tx, toEpochRow(run.runId, metrics, deps.workerName));
                 await saveCheckpoint(tx, run.runId, cp.epoch, cp.weights);
                 await markRunProgress(tx, run.runId, metrics.epoch);
               });
+              const writeSeconds = (performance.now() - writeStarted) / 1000;
+              stalledWrite = writeSeconds >= stalledWriteSeconds ? { what: `epoch ${metrics.epoch}`, seconds: writeSeconds } : null;
               ctx.heartbeat({ epoch: metrics.epoch });
               last = metrics;
               trained += 1;
@@ -134,13 +149,13 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
  * A cancellation the sweep asked for stops the run for good; one caused by the worker
  * stopping (its grace time ran out mid-epoch) hands the run to another worker.
  */
-function cancellationError(ctx: Context, runId: string, epochsSaved: number): Error {
+function cancellationError(ctx: Context, runId: string, epochsSaved: number, stalledWrite: StalledWrite | null): Error {
   const details = ctx.cancellationDetails;
   if (details?.workerShutdown) return handOverFailure(runId, epochsSaved);
   // The server gave this attempt up (no heartbeat in time, e.g. this host lost its link to
   // Temporal) or no longer knows it: a retry may already own the run, so this attempt must not
   // record anything, least of all mark the run cancelled.
-  if (details?.timedOut || details?.notFound) return new AttemptAbandonedError(runId, details.timedOut ? 'timed out' : 'not found');
+  if (details?.timedOut || details?.notFound) return new AttemptAbandonedError(runId, details.timedOut ? 'timed out' : 'not found', stalledWrite);
   return new CancelledFailure(String(ctx.cancellationSignal.reason ?? 'cancelled'));
 }
 

@@ -25,6 +25,11 @@ test('attemptEndNotice names the run and why its attempt ended, for a lost conne
     attemptEndNotice('run-1', new AttemptAbandonedError('run-1', 'timed out')),
     'regsweep worker: run run-1: Temporal gave up this attempt (timed out); it records nothing, and its retry carries on from the last checkpoint',
   );
+  // When its last database write stalled, that is what stopped the heartbeats: the line says so.
+  assert.equal(
+    attemptEndNotice('run-1', new AttemptAbandonedError('run-1', 'not found', { what: 'epoch 5', seconds: 7.14 })),
+    'regsweep worker: run run-1: Temporal gave up this attempt (not found after its database write of epoch 5 stalled for 7.1 s); it records nothing, and its retry carries on from the last checkpoint',
+  );
   assert.equal(attemptEndNotice('run-1', new Error('dataset missing')), null);
   assert.equal(lostDatabaseConnection(new Error('duplicate key value')), null);
 });
