@@ -4,6 +4,8 @@
  * non-zero, with the regularizer's masks or noise passed in explicitly.
  */
 import type { RegularizerName } from '../../domain/training-limits';
+import type { Mlp } from '../../training/mlp';
+import { createRng } from '../../training/seeded-random';
 
 export type Matrix = number[][];
 
@@ -119,4 +121,66 @@ export function finiteDifferenceGradients(params: ReferenceParams, loss: () => n
     );
   }
   return gradients;
+}
+
+/**
+ * Seeded parameters for the tiny reference network (inputs → 3 → 3 → 10): weights with spread
+ * `weightStd`, small biases, and, with batch norm, γ near 1, β and running means near 0 and
+ * running variances in [0.5, 1.5).
+ */
+export function randomReferenceParams(inputs: number, batchNorm: boolean, weightStd: number): ReferenceParams {
+  const rng = createRng(21);
+  const matrix = (r: number, c: number, std: number): Matrix => Array.from({ length: r }, () => Array.from({ length: c }, () => std * rng.nextNormal()));
+  const vector = (length: number, offset: number, std: number): number[] => Array.from({ length }, () => offset + std * rng.nextNormal());
+  const params: ReferenceParams = {
+    W1: matrix(inputs, 3, weightStd),
+    b1: vector(3, 0, 0.1),
+    W2: matrix(3, 3, weightStd),
+    b2: vector(3, 0, 0.1),
+    W3: matrix(3, 10, weightStd),
+    b3: vector(10, 0, 0.1),
+  };
+  if (batchNorm) {
+    params.bn = {
+      gamma: [vector(3, 1, 0.2), vector(3, 1, 0.2)],
+      beta: [vector(3, 0, 0.1), vector(3, 0, 0.1)],
+      mean: [vector(3, 0, 0.2), vector(3, 0, 0.2)],
+      // Drawn through vector() so the stream advances as it always has, then replaced.
+      variance: [vector(3, 0, 0).map(() => 0.5 + rng.nextFloat()), vector(3, 0, 0).map(() => 0.5 + rng.nextFloat())],
+    };
+  }
+  return params;
+}
+
+/** Loads reference parameters into a 784-3-3-10 model: the first `inputs` rows of W1, zeros below. */
+export function loadReferenceParams(mlp: Mlp, params: ReferenceParams): void {
+  const flat = (m: Matrix): Float32Array => Float32Array.from(m.flat());
+  const W1 = new Float32Array(784 * 3);
+  W1.set(flat(params.W1));
+  const weights = [
+    { name: 'W1', shape: [784, 3], data: W1 },
+    { name: 'b1', shape: [3], data: Float32Array.from(params.b1) },
+    { name: 'W2', shape: [3, 3], data: flat(params.W2) },
+    { name: 'b2', shape: [3], data: Float32Array.from(params.b2) },
+    { name: 'W3', shape: [3, 10], data: flat(params.W3) },
+    { name: 'b3', shape: [10], data: Float32Array.from(params.b3) },
+  ];
+  const bn = params.bn;
+  if (bn !== undefined) {
+    for (const k of [0, 1] as const) {
+      weights.push(
+        { name: `gamma${k + 1}`, shape: [3], data: Float32Array.from(bn.gamma[k]) },
+        { name: `beta${k + 1}`, shape: [3], data: Float32Array.from(bn.beta[k]) },
+        { name: `runningMean${k + 1}`, shape: [3], data: Float32Array.from(bn.mean[k]) },
+        { name: `runningVar${k + 1}`, shape: [3], data: Float32Array.from(bn.variance[k]) },
+      );
+    }
+  }
+  mlp.assignWeights(weights);
+}
+
+/** `rows` seeded images of `inputs` pixels in [0, 1). */
+export function randomPixelRows(rows: number, inputs: number): Matrix {
+  const rng = createRng(5);
+  return Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rng.nextFloat()));
 }

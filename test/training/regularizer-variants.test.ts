@@ -4,12 +4,20 @@ import * as tf from '@tensorflow/tfjs';
 import { regularizerNames, type RegularizerName } from '../../domain/training-limits';
 import { selectBackend } from '../../training/backends';
 import { dropoutMask, dropoutMaskSeed, fillDropoutMask, type MaskFill } from '../../training/dropout-mask';
-import { buildMlp, type Mlp } from '../../training/mlp';
+import { buildMlp } from '../../training/mlp';
 import { additiveGaussianNoise, dropconnectMask, gaussianNoise, noiseSeed } from '../../training/regularizer-noise';
 import { createRng } from '../../training/seeded-random';
 import { withTrainDefaults } from '../../training/train-config';
 import { nativeSkipReason } from '../native/kernel-comparison';
-import { finiteDifferenceGradients, referenceForward, type Matrix, type ReferenceNoise, type ReferenceParams } from './reference-mlp';
+import {
+  finiteDifferenceGradients,
+  loadReferenceParams,
+  randomPixelRows,
+  randomReferenceParams,
+  referenceForward,
+  type Matrix,
+  type ReferenceNoise,
+} from './reference-mlp';
 
 // A 4-3-3-10 network: 784-pixel images whose pixels past the first four are zero, hidden [3, 3].
 const inputs = 4;
@@ -18,53 +26,7 @@ const [p1, p2] = [0.3, 0.6];
 const seed = 13;
 const trainingMode = { training: true, epoch: 2, batch: 3 } as const;
 const keyOf = (layer: number) => ({ seed, epoch: trainingMode.epoch, batch: trainingMode.batch, layer });
-
-function referenceParams(batchNorm: boolean): ReferenceParams {
-  const rng = createRng(21);
-  const matrix = (r: number, c: number, std: number): Matrix => Array.from({ length: r }, () => Array.from({ length: c }, () => std * rng.nextNormal()));
-  const vector = (length: number, offset: number, std: number): number[] => Array.from({ length }, () => offset + std * rng.nextNormal());
-  const params: ReferenceParams = { W1: matrix(inputs, 3, 0.8), b1: vector(3, 0, 0.1), W2: matrix(3, 3, 0.8), b2: vector(3, 0, 0.1), W3: matrix(3, 10, 0.8), b3: vector(10, 0, 0.1) };
-  if (batchNorm) {
-    params.bn = {
-      gamma: [vector(3, 1, 0.2), vector(3, 1, 0.2)],
-      beta: [vector(3, 0, 0.1), vector(3, 0, 0.1)],
-      mean: [vector(3, 0, 0.2), vector(3, 0, 0.2)],
-      variance: [vector(3, 1, 0).map(() => 0.5 + rng.nextFloat()), vector(3, 1, 0).map(() => 0.5 + rng.nextFloat())],
-    };
-  }
-  return params;
-}
-
-function loadInto(mlp: Mlp, params: ReferenceParams): void {
-  const flat = (m: Matrix): Float32Array => Float32Array.from(m.flat());
-  const W1 = new Float32Array(784 * 3);
-  W1.set(flat(params.W1));
-  const weights = [
-    { name: 'W1', shape: [784, 3], data: W1 },
-    { name: 'b1', shape: [3], data: Float32Array.from(params.b1) },
-    { name: 'W2', shape: [3, 3], data: flat(params.W2) },
-    { name: 'b2', shape: [3], data: Float32Array.from(params.b2) },
-    { name: 'W3', shape: [3, 10], data: flat(params.W3) },
-    { name: 'b3', shape: [10], data: Float32Array.from(params.b3) },
-  ];
-  const bn = params.bn;
-  if (bn !== undefined) {
-    for (const k of [0, 1] as const) {
-      weights.push(
-        { name: `gamma${k + 1}`, shape: [3], data: Float32Array.from(bn.gamma[k]) },
-        { name: `beta${k + 1}`, shape: [3], data: Float32Array.from(bn.beta[k]) },
-        { name: `runningMean${k + 1}`, shape: [3], data: Float32Array.from(bn.mean[k]) },
-        { name: `runningVar${k + 1}`, shape: [3], data: Float32Array.from(bn.variance[k]) },
-      );
-    }
-  }
-  mlp.assignWeights(weights);
-}
-
-const pixelRows: Matrix = (() => {
-  const rng = createRng(5);
-  return Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rng.nextFloat()));
-})();
+const pixelRows: Matrix = randomPixelRows(rows, inputs);
 
 function images(): tf.Tensor2D {
   const pixels = new Float32Array(rows * 784);
@@ -117,20 +79,20 @@ for (const { engine, skip } of engines) {
       test(`training forward and gradients of ${label} match a float64 hand computation with the seeded draws`, { skip }, async () => {
         await selectBackend(engine);
         const mlp = buildMlp(withTrainDefaults({ dropout1: p1, dropout2: p2, weightDecay: 0, seed, epochs: 1, hidden: [3, 3], regularizer, batchNorm }));
-        const params = referenceParams(batchNorm);
+        const params = randomReferenceParams(inputs, batchNorm, 0.8);
         const noise = drawsOf(regularizer);
         const x = images();
         const g = tf.tensor2d(upstream);
         try {
           const expected = referenceForward(params, pixelRows, noise);
-          loadInto(mlp, params);
+          loadReferenceParams(mlp, params);
           const out = mlp.forwardWithActivations(x, trainingMode);
           assertClose(out.logits.dataSync(), expected.logits.flat(), 1e-5, 'logits');
           assertClose(out.hidden1.dataSync(), expected.hidden1.flat(), 1e-5, 'hidden1');
           assertClose(out.hidden2.dataSync(), expected.hidden2.flat(), 1e-5, 'hidden2');
           tf.dispose([out.logits, out.hidden1, out.hidden2]);
 
-          loadInto(mlp, params);
+          loadReferenceParams(mlp, params);
           const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(mlp.forward(x, trainingMode), g)) as tf.Scalar, mlp.variables);
           assertClose([value.dataSync()[0]!], [referenceLoss(expected.logits)], 1e-5, 'loss');
           const reference = finiteDifferenceGradients(params, () => referenceLoss(referenceForward(params, pixelRows, noise).logits));
@@ -162,10 +124,10 @@ for (const { engine, skip } of engines) {
       test(`inference of ${label} has no noise and matches the noise-free hand computation`, { skip }, async () => {
         await selectBackend(engine);
         const mlp = buildMlp(withTrainDefaults({ dropout1: p1, dropout2: p2, weightDecay: 0, seed, epochs: 1, hidden: [3, 3], regularizer, batchNorm }));
-        const params = referenceParams(batchNorm);
+        const params = randomReferenceParams(inputs, batchNorm, 0.8);
         const x = images();
         try {
-          loadInto(mlp, params);
+          loadReferenceParams(mlp, params);
           const before = mlp.readWeights();
           const first = mlp.forwardWithActivations(x, { training: false });
           const second = mlp.forwardWithActivations(x, { training: false });

@@ -7,12 +7,18 @@ import { rangeIndices, uploadEvalSet } from '../../training/batching';
 import { evalActivationNoise, evalDropconnectMask } from '../../training/eval-noise';
 import { evaluateStochastic } from '../../training/evaluate';
 import { loadDatasetCached, type Dataset } from '../../training/fashion-mnist';
-import { buildMlp, type Mlp } from '../../training/mlp';
-import { createRng } from '../../training/seeded-random';
+import { buildMlp } from '../../training/mlp';
 import { train, type Checkpoint, type EpochMetrics } from '../../training/train';
 import { withTrainDefaults, type TrainConfigInput } from '../../training/train-config';
 import { realDatasetDir } from '../helpers/fashion-mnist-fixture';
-import { referenceForward, type Matrix, type ReferenceNoise, type ReferenceParams } from './reference-mlp';
+import {
+  loadReferenceParams,
+  randomPixelRows,
+  randomReferenceParams,
+  referenceForward,
+  type Matrix,
+  type ReferenceNoise,
+} from './reference-mlp';
 
 let data: Dataset;
 
@@ -34,52 +40,7 @@ const [p1, p2] = [0.3, 0.6];
 const seed = 13;
 const epoch = 2;
 
-function referenceParams(batchNorm: boolean): ReferenceParams {
-  const rng = createRng(21);
-  const matrix = (r: number, c: number, std: number): Matrix => Array.from({ length: r }, () => Array.from({ length: c }, () => std * rng.nextNormal()));
-  const vector = (length: number, offset: number, std: number): number[] => Array.from({ length }, () => offset + std * rng.nextNormal());
-  const params: ReferenceParams = { W1: matrix(inputs, 3, 2), b1: vector(3, 0, 0.1), W2: matrix(3, 3, 2), b2: vector(3, 0, 0.1), W3: matrix(3, 10, 2), b3: vector(10, 0, 0.1) };
-  if (batchNorm) {
-    params.bn = {
-      gamma: [vector(3, 1, 0.2), vector(3, 1, 0.2)],
-      beta: [vector(3, 0, 0.1), vector(3, 0, 0.1)],
-      mean: [vector(3, 0, 0.2), vector(3, 0, 0.2)],
-      variance: [vector(3, 0, 0).map(() => 0.5 + rng.nextFloat()), vector(3, 0, 0).map(() => 0.5 + rng.nextFloat())],
-    };
-  }
-  return params;
-}
-
-function loadInto(mlp: Mlp, params: ReferenceParams): void {
-  const flat = (m: Matrix): Float32Array => Float32Array.from(m.flat());
-  const W1 = new Float32Array(784 * 3);
-  W1.set(flat(params.W1));
-  const weights = [
-    { name: 'W1', shape: [784, 3], data: W1 },
-    { name: 'b1', shape: [3], data: Float32Array.from(params.b1) },
-    { name: 'W2', shape: [3, 3], data: flat(params.W2) },
-    { name: 'b2', shape: [3], data: Float32Array.from(params.b2) },
-    { name: 'W3', shape: [3, 10], data: flat(params.W3) },
-    { name: 'b3', shape: [10], data: Float32Array.from(params.b3) },
-  ];
-  const bn = params.bn;
-  if (bn !== undefined) {
-    for (const k of [0, 1] as const) {
-      weights.push(
-        { name: `gamma${k + 1}`, shape: [3], data: Float32Array.from(bn.gamma[k]) },
-        { name: `beta${k + 1}`, shape: [3], data: Float32Array.from(bn.beta[k]) },
-        { name: `runningMean${k + 1}`, shape: [3], data: Float32Array.from(bn.mean[k]) },
-        { name: `runningVar${k + 1}`, shape: [3], data: Float32Array.from(bn.variance[k]) },
-      );
-    }
-  }
-  mlp.assignWeights(weights);
-}
-
-const pixelRows: Matrix = (() => {
-  const rng = createRng(5);
-  return Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rng.nextFloat()));
-})();
+const pixelRows: Matrix = randomPixelRows(rows, inputs);
 
 const pixels = (() => {
   const values = new Float32Array(rows * 784);
@@ -118,8 +79,8 @@ for (const batchNorm of [false, true]) {
 
     test(`stochastic evaluation of ${label} scores passes whose noise is the evaluation stream's, by a float64 hand computation`, () => {
       const mlp = buildMlp(withTrainDefaults({ dropout1: p1, dropout2: p2, weightDecay: 0, seed, epochs: 3, hidden: [3, 3], regularizer, batchNorm }));
-      const params = referenceParams(batchNorm);
-      loadInto(mlp, params);
+      const params = randomReferenceParams(inputs, batchNorm, 2);
+      loadReferenceParams(mlp, params);
       const weightsBefore = mlp.readWeights();
       const tensorsBefore = tf.memory().numTensors;
       // Batch norm keeps its running statistics in a stochastic pass: batchStatistics false.
@@ -173,7 +134,7 @@ for (const batchNorm of [false, true]) {
 
 test('the mean of 3 passes differs from a single pass on some images of the hand-checked dropout network', () => {
   // Guards the hand check above against a network too small for averaging to change anything.
-  const params = referenceParams(false);
+  const params = randomReferenceParams(inputs, false, 2);
   const passLogits = [0, 1, 2].map((pass) => referenceForward(params, pixelRows, evalDraws('dropout', pass), false).logits);
   const onePass = passLogits[0]!.map(argmax);
   const mean = pixelRows.map((_, r) => {
