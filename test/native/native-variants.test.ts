@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { selectBackend } from '../../training/backends';
 import { loadDatasetCached, type Dataset } from '../../training/fashion-mnist';
-import { train, type Checkpoint, type EpochMetrics } from '../../training/train';
-import { withTrainDefaults, type TrainConfigInput } from '../../training/train-config';
+import { trainCollecting, variantRunBase, withoutTiming } from '../helpers/variant-runs';
+import type { TrainConfigInput } from '../../training/train-config';
 import { realDatasetDir } from '../helpers/fashion-mnist-fixture';
 import { nativeSkipReason } from './kernel-comparison';
 
@@ -16,18 +16,7 @@ before(async () => {
   data = loadDatasetCached(realDatasetDir());
 });
 
-function withoutTiming(metrics: EpochMetrics[]): Array<Partial<EpochMetrics>> {
-  return metrics.map(({ seconds: _s, evalSeconds: _e, samplesPerSec: _r, ...rest }) => rest);
-}
-
-// 300 images in batches of 64, the last a partial one of 44; evaluation covers all 10,000 test images.
-const base = { dropout1: 0.2, dropout2: 0.5, weightDecay: 1e-3, seed: 7, trainSubset: 300, batchSize: 64 } as const;
-
-async function trainCollecting(input: TrainConfigInput, resumeFrom: Checkpoint | null = null) {
-  const checkpoints: Checkpoint[] = [];
-  const metrics = await train(withTrainDefaults(input), data, { onEpoch: (_m, checkpoint) => void checkpoints.push(checkpoint) }, resumeFrom);
-  return { metrics, checkpoints };
-}
+const base = variantRunBase;
 
 const variants: Array<Pick<TrainConfigInput, 'regularizer' | 'batchNorm'>> = [
   { regularizer: 'dropconnect', batchNorm: false },
@@ -40,13 +29,13 @@ const variants: Array<Pick<TrainConfigInput, 'regularizer' | 'batchNorm'>> = [
 for (const variant of variants) {
   const label = `regularizer ${variant.regularizer}${variant.batchNorm === true ? ' with batch norm' : ''}`;
   test(`native training is deterministic and resumes exactly from the epoch-1 checkpoint with ${label}`, { skip }, async () => {
-    const uninterrupted = await trainCollecting({ ...base, ...variant, epochs: 3 });
+    const uninterrupted = await trainCollecting(data, { ...base, ...variant, epochs: 3 });
     assert.equal(uninterrupted.metrics[0]!.backend, 'native');
-    const again = await trainCollecting({ ...base, ...variant, epochs: 3 });
+    const again = await trainCollecting(data, { ...base, ...variant, epochs: 3 });
     assert.deepEqual(withoutTiming(again.metrics), withoutTiming(uninterrupted.metrics));
     assert.deepEqual(again.checkpoints, uninterrupted.checkpoints);
-    const first = await trainCollecting({ ...base, ...variant, epochs: 1 });
-    const resumed = await trainCollecting({ ...base, ...variant, epochs: 3 }, first.checkpoints[0]!);
+    const first = await trainCollecting(data, { ...base, ...variant, epochs: 1 });
+    const resumed = await trainCollecting(data, { ...base, ...variant, epochs: 3 }, first.checkpoints[0]!);
     assert.deepEqual(resumed.metrics.map((m) => m.epoch), [2, 3]);
     assert.deepEqual(withoutTiming(resumed.metrics), withoutTiming(uninterrupted.metrics.slice(1)));
     assert.deepEqual(resumed.checkpoints, uninterrupted.checkpoints.slice(1));

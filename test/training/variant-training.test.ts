@@ -5,8 +5,9 @@ import { selectBackend } from '../../training/backends';
 import { decodeWeights } from '../../training/checkpoint-codec';
 import { loadDatasetCached, type Dataset } from '../../training/fashion-mnist';
 import { batchNormStateNames, mlpParamNames } from '../../training/mlp';
-import { train, type Checkpoint, type EpochMetrics } from '../../training/train';
-import { withTrainDefaults, type TrainConfigInput } from '../../training/train-config';
+import type { EpochMetrics } from '../../training/train';
+import { trainCollecting, variantRunBase, withoutTiming } from '../helpers/variant-runs';
+import type { TrainConfigInput } from '../../training/train-config';
 import { realDatasetDir } from '../helpers/fashion-mnist-fixture';
 
 let data: Dataset;
@@ -16,18 +17,7 @@ before(async () => {
   data = loadDatasetCached(realDatasetDir());
 });
 
-function withoutTiming(metrics: EpochMetrics[]): Array<Partial<EpochMetrics>> {
-  return metrics.map(({ seconds: _s, evalSeconds: _e, samplesPerSec: _r, ...rest }) => rest);
-}
-
-// 300 images in batches of 64: five minibatches an epoch, the last a partial one of 44.
-const base = { dropout1: 0.2, dropout2: 0.5, weightDecay: 1e-3, seed: 7, trainSubset: 300, batchSize: 64 } as const;
-
-async function trainCollecting(input: TrainConfigInput, resumeFrom: Checkpoint | null = null) {
-  const checkpoints: Checkpoint[] = [];
-  const metrics = await train(withTrainDefaults(input), data, { onEpoch: (_m, checkpoint) => void checkpoints.push(checkpoint) }, resumeFrom);
-  return { metrics, checkpoints };
-}
+const base = variantRunBase;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -52,12 +42,12 @@ test('train gives exactly the metrics and checkpoints of the engine before the v
   ];
   // Epoch metrics later gained testCount, the size of the test set the accuracy is measured on;
   // it is checked on its own so the recorded values above stay exactly as they were recorded.
-  const unset = await trainCollecting({ ...base, epochs: 2 });
+  const unset = await trainCollecting(data, { ...base, epochs: 2 });
   assert.deepEqual(unset.metrics.map((m) => m.testCount), [10000, 10000]);
   const withoutTestCount = (ms: EpochMetrics[]) => withoutTiming(ms.map(({ testCount: _testCount, ...m }) => m as EpochMetrics));
   assert.deepEqual(withoutTestCount(unset.metrics), before);
   assert.deepEqual(unset.checkpoints.map((c) => sha256(c.weights)), checkpointDigests);
-  const explicit = await trainCollecting({ ...base, epochs: 2, regularizer: 'dropout', batchNorm: false });
+  const explicit = await trainCollecting(data, { ...base, epochs: 2, regularizer: 'dropout', batchNorm: false });
   assert.deepEqual(withoutTestCount(explicit.metrics), before);
   assert.deepEqual(explicit.checkpoints, unset.checkpoints);
 });
@@ -75,13 +65,13 @@ const variants: Array<Pick<TrainConfigInput, 'regularizer' | 'batchNorm'>> = [
 for (const variant of variants) {
   const label = `regularizer ${variant.regularizer}${variant.batchNorm === true ? ' with batch norm' : ''}`;
   test(`train is deterministic and resumes exactly from the epoch-1 checkpoint with ${label}`, async () => {
-    const uninterrupted = await trainCollecting({ ...base, ...variant, epochs: 3 });
-    const again = await trainCollecting({ ...base, ...variant, epochs: 3 });
+    const uninterrupted = await trainCollecting(data, { ...base, ...variant, epochs: 3 });
+    const again = await trainCollecting(data, { ...base, ...variant, epochs: 3 });
     assert.deepEqual(withoutTiming(again.metrics), withoutTiming(uninterrupted.metrics));
     assert.deepEqual(again.checkpoints, uninterrupted.checkpoints);
 
-    const first = await trainCollecting({ ...base, ...variant, epochs: 1 });
-    const resumed = await trainCollecting({ ...base, ...variant, epochs: 3 }, first.checkpoints[0]!);
+    const first = await trainCollecting(data, { ...base, ...variant, epochs: 1 });
+    const resumed = await trainCollecting(data, { ...base, ...variant, epochs: 3 }, first.checkpoints[0]!);
     assert.deepEqual(resumed.metrics.map((m) => m.epoch), [2, 3]);
     assert.deepEqual(withoutTiming(resumed.metrics), withoutTiming(uninterrupted.metrics.slice(1)));
     assert.deepEqual(resumed.checkpoints, uninterrupted.checkpoints.slice(1));
@@ -89,7 +79,7 @@ for (const variant of variants) {
     const stored = decodeWeights(uninterrupted.checkpoints[2]!.weights).map((w) => w.name);
     assert.deepEqual(stored, variant.batchNorm === true ? [...mlpParamNames, ...batchNormStateNames] : [...mlpParamNames]);
     // The variant changes the trajectory of the d2l model.
-    const plain = await trainCollecting({ ...base, epochs: 1 });
+    const plain = await trainCollecting(data, { ...base, epochs: 1 });
     assert.notEqual(uninterrupted.metrics[0]!.trainLoss, plain.metrics[0]!.trainLoss);
     assert.ok(uninterrupted.metrics.every((m) => Number.isFinite(m.trainLoss) && Number.isFinite(m.testLoss)));
   });
