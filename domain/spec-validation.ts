@@ -7,6 +7,7 @@ import {
   type SweepTrainSettings,
 } from './sweep-spec';
 import { asObject, fail, rejectUnknownKeys } from './spec-fields';
+import { validateReplicate } from './replicate-spec';
 import { defaultMaxTrials, defaultTrainSettings, trainingLimits, type IntegerLimit } from './training-limits';
 
 /*
@@ -113,7 +114,7 @@ function parseOrchestration(value: unknown): SweepOrchestration {
  */
 export function validateSpec(input: unknown, options: { maxTrials?: number } = {}): SweepSpec {
   const s = asObject(input, 'spec');
-  rejectUnknownKeys(s, ['name', 'grid', 'seeds', 'train', 'maxParallel', 'orchestration'], '');
+  rejectUnknownKeys(s, ['name', 'grid', 'seeds', 'train', 'maxParallel', 'orchestration', 'replicate'], '');
   if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(s.name)) {
     fail('name', '1-100 characters of letters, digits, ".", "_" or "-"', s.name);
   }
@@ -125,6 +126,10 @@ export function validateSpec(input: unknown, options: { maxTrials?: number } = {
     maxParallel: s.maxParallel === undefined ? 8 : positiveInteger(s.maxParallel, 'maxParallel', 1000),
     orchestration: parseOrchestration(s.orchestration),
   };
+  if (s.replicate !== undefined) {
+    const configCount = spec.grid.dropout1.length * spec.grid.dropout2.length * spec.grid.weightDecay.length;
+    spec.replicate = validateReplicate(s.replicate, { gridEpochs: spec.grid.epochs, configCount });
+  }
   const cap = options.maxTrials ?? defaultMaxTrials;
   const trials = countTrials(spec);
   if (trials > cap) {

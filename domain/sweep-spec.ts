@@ -4,6 +4,8 @@
  * workflow validates its own input with it inside Temporal's sandbox.
  */
 
+import type { ReplicateSpec } from './replicate-spec';
+
 /** The grid axes; every combination (times every seed) is one trial. */
 export interface SweepGrid {
   dropout1: number[];
@@ -49,6 +51,8 @@ export interface SweepSpec {
   /** Most training runs in flight at once. @default 8 */
   maxParallel: number;
   orchestration: SweepOrchestration;
+  /** Seeds decided while the sweep runs (docs/adaptive-seeds.md); absent = train `seeds` as listed. */
+  replicate?: ReplicateSpec;
 }
 
 export const defaultOrchestration: SweepOrchestration = Object.freeze({
