@@ -35,6 +35,9 @@ export function runPlanOf(row: RunRow): RunPlan {
     batchSize: row.batch_size,
     hidden: [row.hidden[0] ?? 0, row.hidden[1] ?? 0],
     trainSubset: row.train_subset,
+    regularizer: row.regularizer,
+    batchNorm: row.batch_norm,
+    evalDropoutSamples: row.eval_dropout_samples,
     maxEpochs: row.max_epochs,
   };
 }

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { RegularizerName } from '../domain/training-limits';
 
 /** `diverged` is terminal, like `completed`: the run's training loss or weights became non-finite (see diverged_at_epoch). */
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'diverged';
@@ -14,6 +15,11 @@ export interface RunsTable {
   batch_size: number;
   hidden: number[];
   train_subset: number | null;
+  /** What dropout1 / dropout2 are the rates of; 'dropout' for every run planned before variants existed. */
+  regularizer: Generated<RegularizerName>;
+  batch_norm: Generated<boolean>;
+  /** Stochastic test passes per epoch (MC dropout); 0 = inference mode only. */
+  eval_dropout_samples: Generated<number>;
   status: Generated<RunStatus>;
   epochs_done: Generated<number>;
   backend: string | null;

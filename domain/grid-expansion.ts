@@ -1,5 +1,6 @@
 import type { SweepSpec } from './sweep-spec';
 import { runIdOf, type RunPlan } from './run-identity';
+import { defaultBatchNorm, defaultEvalDropoutSamples, defaultRegularizer, type RegularizerName } from './training-limits';
 
 /** One grid point including its seed. */
 export interface Trial {
@@ -10,25 +11,55 @@ export interface Trial {
   weightDecay: number;
   epochs: number;
   seed: number;
+  regularizer: RegularizerName;
+  batchNorm: boolean;
+  lr: number;
 }
 
-export function trialKeyOf(t: Omit<Trial, 'trialKey' | 'runId'>): string {
-  return `d1=${t.dropout1},d2=${t.dropout2},wd=${t.weightDecay},e=${t.epochs},s=${t.seed}`;
+/** The parts of a trial its key is made of; `lrIsAxis` says whether the spec sweeps learning rates. */
+export type TrialPoint = Omit<Trial, 'trialKey' | 'runId'> & { lrIsAxis?: boolean };
+
+/**
+ * A trial's key, unique within its sweep. The variant parts appear only when they say something
+ * (a regularizer other than dropout, batch normalization on, a swept learning rate), so the keys of
+ * sweeps planned before those axes existed are unchanged and a relaunch finds its own rows.
+ */
+export function trialKeyOf(t: TrialPoint): string {
+  const variant = [t.regularizer !== defaultRegularizer ? `,reg=${t.regularizer}` : '', t.batchNorm ? ',bn=1' : '', t.lrIsAxis ? `,lr=${t.lr}` : ''].join('');
+  return `d1=${t.dropout1},d2=${t.dropout2},wd=${t.weightDecay},e=${t.epochs},s=${t.seed}${variant}`;
 }
 
 /**
- * Runs of a sweep in a stable order (dropout1, dropout2, weightDecay, seed, each in
- * the order the spec lists them). Each is trained to the largest epochs value.
+ * Runs of a sweep in a stable order (regularizer, batchNorm, lr, dropout1, dropout2, weightDecay,
+ * seed, each in the order the spec lists them). Each is trained to the largest epochs value.
  */
 export function expandRuns(spec: SweepSpec): RunPlan[] {
   const maxEpochs = Math.max(...spec.grid.epochs);
+  const { lr: _trainLr, evalDropoutSamples = defaultEvalDropoutSamples, ...train } = spec.train;
   const runs: RunPlan[] = [];
-  for (const dropout1 of spec.grid.dropout1) {
-    for (const dropout2 of spec.grid.dropout2) {
-      for (const weightDecay of spec.grid.weightDecay) {
-        for (const seed of spec.seeds) {
-          const config = { dropout1, dropout2, weightDecay, seed, ...spec.train, hidden: [...spec.train.hidden] as [number, number] };
-          runs.push({ ...config, runId: runIdOf(config), maxEpochs });
+  for (const regularizer of spec.grid.regularizer ?? [defaultRegularizer]) {
+    for (const batchNorm of spec.grid.batchNorm ?? [defaultBatchNorm]) {
+      for (const lr of spec.grid.lr ?? [spec.train.lr]) {
+        for (const dropout1 of spec.grid.dropout1) {
+          for (const dropout2 of spec.grid.dropout2) {
+            for (const weightDecay of spec.grid.weightDecay) {
+              for (const seed of spec.seeds) {
+                const config = {
+                  dropout1,
+                  dropout2,
+                  weightDecay,
+                  seed,
+                  ...train,
+                  lr,
+                  hidden: [...train.hidden] as [number, number],
+                  regularizer,
+                  batchNorm,
+                  evalDropoutSamples,
+                };
+                runs.push({ ...config, runId: runIdOf(config), maxEpochs });
+              }
+            }
+          }
         }
       }
     }
@@ -38,10 +69,12 @@ export function expandRuns(spec: SweepSpec): RunPlan[] {
 
 /** Trials of a sweep: every run crossed with every epochs value, in a stable order. */
 export function expandTrials(spec: SweepSpec): Trial[] {
+  const lrIsAxis = spec.grid.lr !== undefined;
   return expandRuns(spec).flatMap((run) =>
     spec.grid.epochs.map((epochs) => {
-      const point = { dropout1: run.dropout1, dropout2: run.dropout2, weightDecay: run.weightDecay, epochs, seed: run.seed };
-      return { ...point, trialKey: trialKeyOf(point), runId: run.runId };
+      const { dropout1, dropout2, weightDecay, seed, regularizer, batchNorm, lr } = run;
+      const point = { dropout1, dropout2, weightDecay, epochs, seed, regularizer, batchNorm, lr };
+      return { ...point, trialKey: trialKeyOf({ ...point, lrIsAxis }), runId: run.runId };
     }),
   );
 }

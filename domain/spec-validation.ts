@@ -1,14 +1,7 @@
-import {
-  SpecError,
-  defaultOrchestration,
-  type SweepGrid,
-  type SweepOrchestration,
-  type SweepSpec,
-  type SweepTrainSettings,
-} from './sweep-spec';
+import { SpecError, defaultOrchestration, type SweepGrid, type SweepOrchestration, type SweepSpec, type SweepTrainSettings } from './sweep-spec';
 import { asObject, fail, rejectUnknownKeys } from './spec-fields';
 import { validateReplicate } from './replicate-spec';
-import { defaultMaxTrials, defaultTrainSettings, trainingLimits, type IntegerLimit } from './training-limits';
+import { defaultMaxTrials, defaultTrainSettings, regularizerNames, trainingLimits, type IntegerLimit, type RegularizerName } from './training-limits';
 
 /*
  * Hand-written rather than schema-library based: this runs inside Temporal's
@@ -54,24 +47,60 @@ const weightDecay = (v: unknown, f: string): number => {
 };
 const seed = (v: unknown, f: string): number => integerIn(v, f, trainingLimits.seed);
 
-function parseGrid(value: unknown): SweepGrid {
+const learningRate = (v: unknown, f: string): number => {
+  const n = finiteNumber(v, f, 'a finite number > 0');
+  return n > 0 ? n : fail(f, 'a finite number > 0', v);
+};
+
+/** A non-empty array of distinct choices, each checked by `check`. */
+function choiceAxis<T extends string | boolean>(value: unknown, field: string, check: (v: unknown, f: string) => T): T[] {
+  if (!Array.isArray(value)) fail(field, 'a non-empty array', value);
+  if (value.length === 0) throw new SpecError(field, `${field} must be a non-empty array, got []`);
+  const seen = new Set<T>();
+  return value.map((v, i) => {
+    const choice = check(v, `${field}[${i}]`);
+    if (seen.has(choice)) throw new SpecError(`${field}[${i}]`, `${field} must not repeat values, got ${JSON.stringify(choice)} twice`);
+    seen.add(choice);
+    return choice;
+  });
+}
+
+const regularizer = (v: unknown, f: string): RegularizerName =>
+  typeof v === 'string' && (regularizerNames as readonly string[]).includes(v)
+    ? (v as RegularizerName)
+    : fail(f, `one of ${regularizerNames.map((n) => `"${n}"`).join(', ')}`, v);
+const flag = (v: unknown, f: string): boolean => (typeof v === 'boolean' ? v : fail(f, 'true or false', v));
+
+/** The optional variant axes are left out when absent, so a spec that omits them validates to what it did before they existed. */
+function parseGrid(value: unknown, train: SweepTrainSettings, trainGivesLr: boolean): SweepGrid {
   const g = asObject(value, 'grid');
-  const keys = ['dropout1', 'dropout2', 'weightDecay', 'epochs'] as const;
+  const keys = ['dropout1', 'dropout2', 'weightDecay', 'epochs', 'regularizer', 'batchNorm', 'lr'] as const;
   rejectUnknownKeys(g, keys, 'grid');
-  return {
+  const grid: SweepGrid = {
     dropout1: axis(g.dropout1, 'grid.dropout1', dropoutRate),
     dropout2: axis(g.dropout2, 'grid.dropout2', dropoutRate),
     weightDecay: axis(g.weightDecay, 'grid.weightDecay', weightDecay),
     epochs: axis(g.epochs, 'grid.epochs', (v, f) => integerIn(v, f, trainingLimits.epochs)),
   };
+  if (g.regularizer !== undefined) grid.regularizer = choiceAxis(g.regularizer, 'grid.regularizer', regularizer);
+  if (g.batchNorm !== undefined) grid.batchNorm = choiceAxis(g.batchNorm, 'grid.batchNorm', flag);
+  if (g.lr !== undefined) {
+    if (trainGivesLr) {
+      throw new SpecError(
+        'grid.lr',
+        `grid.lr and train.lr are both given (train.lr = ${train.lr}); keep one: grid.lr to sweep learning rates, train.lr for a single one`,
+      );
+    }
+    grid.lr = axis(g.lr, 'grid.lr', learningRate);
+  }
+  return grid;
 }
 
 function parseTrain(value: unknown): SweepTrainSettings {
   if (value === undefined) return { ...defaultTrainSettings, hidden: [...defaultTrainSettings.hidden] };
   const t = asObject(value, 'train');
-  rejectUnknownKeys(t, ['lr', 'batchSize', 'hidden', 'trainSubset'], 'train');
-  const lr = t.lr === undefined ? defaultTrainSettings.lr : finiteNumber(t.lr, 'train.lr', 'a finite number > 0');
-  if (lr <= 0) fail('train.lr', 'a finite number > 0', t.lr);
+  rejectUnknownKeys(t, ['lr', 'batchSize', 'hidden', 'trainSubset', 'evalDropoutSamples'], 'train');
+  const lr = t.lr === undefined ? defaultTrainSettings.lr : learningRate(t.lr, 'train.lr');
   const hiddenValue = t.hidden ?? defaultTrainSettings.hidden;
   if (!Array.isArray(hiddenValue) || hiddenValue.length !== 2) {
     fail('train.hidden', 'an array of two layer sizes (the model has two hidden layers)', hiddenValue);
@@ -81,12 +110,16 @@ function parseTrain(value: unknown): SweepTrainSettings {
     integerIn(hiddenValue[1], 'train.hidden[1]', trainingLimits.hidden),
   ];
   const subset = t.trainSubset ?? null;
-  return {
+  const settings: SweepTrainSettings = {
     lr,
     batchSize: t.batchSize === undefined ? defaultTrainSettings.batchSize : integerIn(t.batchSize, 'train.batchSize', trainingLimits.batchSize),
     hidden,
     trainSubset: subset === null ? null : integerIn(subset, 'train.trainSubset', trainingLimits.trainSubset),
   };
+  if (t.evalDropoutSamples !== undefined) {
+    settings.evalDropoutSamples = integerIn(t.evalDropoutSamples, 'train.evalDropoutSamples', trainingLimits.evalDropoutSamples);
+  }
+  return settings;
 }
 
 function parseOrchestration(value: unknown): SweepOrchestration {
@@ -95,7 +128,8 @@ function parseOrchestration(value: unknown): SweepOrchestration {
   rejectUnknownKeys(o, Object.keys(defaultOrchestration), 'orchestration');
   const seconds = (key: keyof SweepOrchestration): number =>
     o[key] === undefined ? (defaultOrchestration[key] as number) : positiveInteger(o[key], `orchestration.${key}`, 86_400);
-  const maxAttempts = o.maxAttempts === undefined ? defaultOrchestration.maxAttempts : finiteNumber(o.maxAttempts, 'orchestration.maxAttempts', 'an integer >= 0');
+  const maxAttempts =
+    o.maxAttempts === undefined ? defaultOrchestration.maxAttempts : finiteNumber(o.maxAttempts, 'orchestration.maxAttempts', 'an integer >= 0');
   if (!Number.isInteger(maxAttempts) || maxAttempts < 0) fail('orchestration.maxAttempts', 'an integer >= 0', o.maxAttempts);
   const queue = o.trainTaskQueue ?? defaultOrchestration.trainTaskQueue;
   if (typeof queue !== 'string' || queue.trim() === '') fail('orchestration.trainTaskQueue', 'a non-empty string', queue);
@@ -118,17 +152,18 @@ export function validateSpec(input: unknown, options: { maxTrials?: number } = {
   if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(s.name)) {
     fail('name', '1-100 characters of letters, digits, ".", "_" or "-"', s.name);
   }
+  const train = parseTrain(s.train);
+  const trainGivesLr = typeof s.train === 'object' && s.train !== null && (s.train as Record<string, unknown>).lr !== undefined;
   const spec: SweepSpec = {
     name: s.name,
-    grid: parseGrid(s.grid),
+    grid: parseGrid(s.grid, train, trainGivesLr),
     seeds: axis(s.seeds, 'seeds', seed),
-    train: parseTrain(s.train),
+    train,
     maxParallel: s.maxParallel === undefined ? 8 : positiveInteger(s.maxParallel, 'maxParallel', 1000),
     orchestration: parseOrchestration(s.orchestration),
   };
   if (s.replicate !== undefined) {
-    const configCount = spec.grid.dropout1.length * spec.grid.dropout2.length * spec.grid.weightDecay.length;
-    spec.replicate = validateReplicate(s.replicate, { gridEpochs: spec.grid.epochs, configCount });
+    spec.replicate = validateReplicate(s.replicate, { gridEpochs: spec.grid.epochs, configCount: countConfigs(spec.grid), seedCount: spec.seeds.length });
   }
   const cap = options.maxTrials ?? defaultMaxTrials;
   const trials = countTrials(spec);
@@ -138,9 +173,14 @@ export function validateSpec(input: unknown, options: { maxTrials?: number } = {
   return spec;
 }
 
+/** Configurations of a grid: every combination of its axes but epochs (and seeds). */
+export function countConfigs(g: SweepGrid): number {
+  const variants = (g.regularizer?.length ?? 1) * (g.batchNorm?.length ?? 1) * (g.lr?.length ?? 1);
+  return variants * g.dropout1.length * g.dropout2.length * g.weightDecay.length;
+}
+
 export function countTrials(spec: Pick<SweepSpec, 'grid' | 'seeds'>): number {
-  const g = spec.grid;
-  return g.dropout1.length * g.dropout2.length * g.weightDecay.length * g.epochs.length * spec.seeds.length;
+  return countConfigs(spec.grid) * spec.grid.epochs.length * spec.seeds.length;
 }
 
 /** Parses JSON text and validates it; a syntax error becomes a SpecError too. */

@@ -5,6 +5,7 @@
  */
 
 import type { ReplicateSpec } from './replicate-spec';
+import type { RegularizerName } from './training-limits';
 
 /** The grid axes; every combination (times every seed) is one trial. */
 export interface SweepGrid {
@@ -12,6 +13,15 @@ export interface SweepGrid {
   dropout2: number[];
   weightDecay: number[];
   epochs: number[];
+  /**
+   * What `dropout1` / `dropout2` are the rates of (docs/training.md, "Regularizer variants").
+   * Absent = `["dropout"]`, d2l's model, and runs keep the ids they had before the axis existed.
+   */
+  regularizer?: RegularizerName[];
+  /** Batch normalization after each hidden dense layer. Absent = `[false]`. */
+  batchNorm?: boolean[];
+  /** Learning rates to sweep. Absent = `[train.lr]`; giving both is an error. */
+  lr?: number[];
 }
 
 /** Training settings shared by every run of the sweep; bounds and defaults in training-limits.ts. */
@@ -24,6 +34,11 @@ export interface SweepTrainSettings {
   hidden: [number, number];
   /** Train on a fixed, class-balanced subset of this many images; null = all 60,000. @default null */
   trainSubset: number | null;
+  /**
+   * Test-time dropout: stochastic passes over the test images at every epoch (MC dropout), in
+   * `trainingLimits.evalDropoutSamples`; absent or 0 = inference mode only. @default 0
+   */
+  evalDropoutSamples?: number;
 }
 
 /**

@@ -74,5 +74,56 @@ test('validateSpec rejects a hidden block that is not two layer sizes', () => {
 });
 
 test('parseSpecJson turns malformed JSON into one SpecError line', () => {
-  assert.throws(() => parseSpecJson('{"name": '), (err: unknown) => err instanceof SpecError && /^spec is not valid JSON: /.test(err.message));
+  assert.throws(
+    () => parseSpecJson('{"name": '),
+    (err: unknown) => err instanceof SpecError && /^spec is not valid JSON: /.test(err.message),
+  );
+});
+
+test('validateSpec accepts the variant axes and test-time dropout, and leaves them out when absent', () => {
+  const s: any = base();
+  delete s.train.lr;
+  s.grid = { ...s.grid, regularizer: ['dropout', 'gaussian'], batchNorm: [false, true], lr: [0.1, 0.5] };
+  s.train.evalDropoutSamples = 20;
+  const spec = validateSpec(s);
+  assert.deepEqual(
+    [spec.grid.regularizer, spec.grid.batchNorm, spec.grid.lr, spec.train.evalDropoutSamples],
+    [['dropout', 'gaussian'], [false, true], [0.1, 0.5], 20],
+  );
+  const plain = validateSpec(base());
+  assert.deepEqual(Object.keys(plain.grid), ['dropout1', 'dropout2', 'weightDecay', 'epochs']);
+  assert.equal('evalDropoutSamples' in plain.train, false);
+});
+
+test('validateSpec counts the variant axes in the trials cap', () => {
+  const s: any = base();
+  s.grid.regularizer = ['dropout', 'dropconnect'];
+  s.grid.batchNorm = [false, true];
+  assert.throws(() => validateSpec(s, { maxTrials: 243 * 4 - 1 }), /the grid has 972 trials, more than the cap of 971/);
+});
+
+test('validateSpec names the field of a bad variant value in one line', () => {
+  rejects(
+    (s) => (s.grid.regularizer = ['dropout', 'dropblock']),
+    /^grid\.regularizer\[1\] must be one of "dropout", "dropconnect", "gaussian", "additive-gaussian", got "dropblock"$/,
+    'grid.regularizer[1]',
+  );
+  rejects((s) => (s.grid.regularizer = 'gaussian'), /^grid\.regularizer must be a non-empty array, got "gaussian"$/);
+  rejects((s) => (s.grid.regularizer = ['gaussian', 'gaussian']), /grid\.regularizer must not repeat values, got "gaussian" twice/);
+  rejects((s) => (s.grid.batchNorm = ['true']), /^grid\.batchNorm\[0\] must be true or false, got "true"$/, 'grid.batchNorm[0]');
+  rejects((s) => (s.grid.batchNorm = [0]), /^grid\.batchNorm\[0\] must be true or false, got 0$/);
+  // A Gaussian rate p gives noise variance p/(1−p): at 1 it is infinite, so rates stay below 1 for every regularizer.
+  rejects((s) => ((s.grid.regularizer = ['gaussian']), (s.grid.dropout2 = [0.5, 1])), /^grid\.dropout2\[1\] must be in \[0, 1\), got 1$/, 'grid.dropout2[1]');
+  for (const bad of [-1, 101, 2.5, '4']) {
+    rejects((s) => (s.train.evalDropoutSamples = bad), /^train\.evalDropoutSamples must be an integer in \[0, 100\], got /, 'train.evalDropoutSamples');
+  }
+  rejects((s) => (delete s.train.lr, (s.grid.lr = [0.1, 0])), /^grid\.lr\[1\] must be a finite number > 0, got 0$/);
+});
+
+test('validateSpec refuses a learning rate given both as an axis and as a setting', () => {
+  rejects(
+    (s) => (s.grid.lr = [0.1, 0.5]),
+    /^grid\.lr and train\.lr are both given \(train\.lr = 0\.5\); keep one: grid\.lr to sweep learning rates, train\.lr for a single one$/,
+    'grid.lr',
+  );
 });
