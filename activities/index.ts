@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { withFailureClassification } from './failure-classification';
 import { createSweepRecordActivities, type DashboardPublisher } from './sweep-records';
+import { createReplicateRecordActivities } from './replicate-records';
 import { createTrainRunActivity, type TrainingDeps } from './train-run';
 
 /*
@@ -23,9 +24,12 @@ export interface TrainingActivityDeps {
   training: TrainingDeps;
 }
 
-/** registerSweep, nextPendingRuns and finalizeSweep: the sweep's bookkeeping in Postgres, on the workflow's queue. */
+/**
+ * registerSweep, nextPendingRuns and finalizeSweep, and for adaptive-seed sweeps
+ * registerReplicateSweep and replicateRound: the sweep's bookkeeping in Postgres, on the workflow's queue.
+ */
 export function createRecordActivities(deps: RecordActivityDeps) {
-  return withFailureClassification(createSweepRecordActivities(deps.db, deps.publishDashboards));
+  return withFailureClassification({ ...createSweepRecordActivities(deps.db, deps.publishDashboards), ...createReplicateRecordActivities(deps.db) });
 }
 
 /** trainRun, on the training queue. */
@@ -36,4 +40,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
 export type RecordActivities = ReturnType<typeof createRecordActivities>;
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
 export type { TrainRunInput, TrainRunResult, TrainingDeps } from './train-run';
+export type {
+  RegisterReplicateSweepInput,
+  RegisterReplicateSweepResult,
+  ReplicateRoundInput,
+  ReplicateRoundResult,
+  ReplicateComparisonProgress,
+} from './replicate-records';
 export type { RegisterSweepInput, RegisterSweepResult, PendingRun, FinalizeSweepResult, BestConfig, DashboardPublisher } from './sweep-records';

@@ -16,6 +16,7 @@ import type { EpochTestAccuracyView } from './epoch-test-accuracy.view';
 import type { ComparisonAvailabilityView } from './comparison-availability.view';
 import type { MainEffectView } from './main-effect.view';
 import type { EpochCurveView, WeightNormCurveView } from './epoch-curve.view';
+import type { ReplicateComparisonsTable, ReplicateSweepsTable } from './replicate.table';
 
 /** Every table and view regsweep's code reads or writes. */
 export interface Database {
@@ -41,6 +42,8 @@ export interface Database {
   main_effect: MainEffectView;
   epoch_curve: EpochCurveView;
   weight_norm_curve: WeightNormCurveView;
+  replicate_sweeps: ReplicateSweepsTable;
+  replicate_comparisons: ReplicateComparisonsTable;
 }
 
 /** Repository functions take either the pool-backed instance or an open transaction. */

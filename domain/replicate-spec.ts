@@ -63,6 +63,11 @@ export interface ReplicateContext {
   gridEpochs?: readonly number[];
   /** Configurations in the grid (dropout1 × dropout2 × weightDecay). */
   configCount?: number;
+  /**
+   * Entries of the spec's `seeds`: with a replicate block they are the seeds every configuration
+   * trains first, so there may be at most minSeeds of them (the rule adds the rest).
+   */
+  seedCount?: number;
 }
 
 function integerIn(value: unknown, field: string, min: number, max: number, range = `[${min}, ${max}]`): number {
@@ -131,6 +136,12 @@ export function validateReplicate(input: unknown, context: ReplicateContext = {}
     throw new SpecError(
       'replicate.maxRuns',
       `replicate.maxRuns must be at least configurations × minSeeds = ${context.configCount} × ${minSeeds} = ${need}, got ${maxRuns}`,
+    );
+  }
+  if (context.seedCount !== undefined && context.seedCount > minSeeds) {
+    throw new SpecError(
+      'seeds',
+      `seeds must have at most replicate.minSeeds = ${minSeeds} entries when replicate is given (they are the first seeds; the rule adds the rest), got ${context.seedCount}`,
     );
   }
   return { metric, epochs, compare, target, minSeeds, maxSeeds, seedsPerRound, maxRuns };

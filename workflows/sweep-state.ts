@@ -1,4 +1,4 @@
-import type { BestConfig } from '../activities/index';
+import type { BestConfig, ReplicateRoundResult } from '../activities/index';
 
 /** Running tallies of a sweep; small and fixed-size, so they can ride along continue-as-new. */
 export interface SweepTally {
@@ -19,6 +19,28 @@ export interface SweepCarry {
   paused: boolean;
   tally: SweepTally;
   continuedAsNew?: number;
+  /** Adaptive-seed sweeps only: rounds added so far and the latest decision (for the progress query). */
+  replicate?: ReplicateCarry;
+}
+
+/** An adaptive-seed sweep's rounds, carried across continue-as-new. */
+export interface ReplicateCarry {
+  round: number;
+  last: ReplicateRoundResult | null;
+}
+
+/** The final standing of an adaptive-seed sweep. */
+export interface ReplicateSummary {
+  rounds: number;
+  /** Runs the sweep used, every round together (trained or reused). */
+  runs: number;
+  /** Runs the fixed-seed alternative would use: every configuration at maxSeeds. */
+  fixedRuns: number;
+  /** fixedRuns − runs: runs the adaptive rule saved. */
+  saved: number;
+  resolved: number;
+  unresolved: number;
+  stoppedAtCap: number;
 }
 
 /** The sweep workflow's result. */
@@ -38,6 +60,8 @@ export interface SweepSummary {
   best: BestConfig | null;
   /** Where the finished sweep refreshed its Grafana dashboards (files, and URLs when pushed). */
   dashboards: string[];
+  /** Adaptive-seed sweeps only. */
+  replicate?: ReplicateSummary;
 }
 
 export const emptyTally = (): SweepTally => ({ trials: 0, runs: 0, trained: 0, reused: 0, failed: 0, diverged: 0, best: null });

@@ -11,13 +11,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PendingRun, RecordActivities, TrainingActivities } from '../activities/index';
+import type { PendingRun, RecordActivities, ReplicateRoundResult, TrainingActivities } from '../activities/index';
 import { SpecError, type SweepSpec } from '../domain/sweep-spec';
 import { defaultMaxTrials } from '../domain/training-limits';
 import { validateSpec } from '../domain/spec-validation';
 import { sweepNameAttribute, sweepStatusAttribute } from './search-attributes';
-import { pauseSignal, progressQuery, resumeSignal, type SweepProgress } from './sweep-messages';
-import { emptyTally, type SweepCarry, type SweepSummary } from './sweep-state';
+import { pauseSignal, progressQuery, resumeSignal, type ReplicateProgress, type SweepProgress } from './sweep-messages';
+import { emptyTally, type ReplicateCarry, type ReplicateSummary, type SweepCarry, type SweepSummary } from './sweep-state';
 
 // Runs fetched per page: small enough to keep each activity result and history event tiny.
 const pageSize = 200;
@@ -42,10 +42,34 @@ function parseInput(input: unknown, options: SweepLaunchOptions): SweepSpec {
   }
 }
 
+function replicateProgressOf(r: ReplicateCarry): ReplicateProgress {
+  return {
+    round: r.round,
+    runs: r.last?.runs ?? 0,
+    fixedRuns: r.last?.fixedRuns ?? 0,
+    finished: r.last !== null && r.last.added === 0,
+    comparisons: r.last?.comparisons ?? [],
+  };
+}
+
+function replicateSummaryOf(r: ReplicateCarry, runs: number): ReplicateSummary {
+  const comparisons = r.last?.comparisons ?? [];
+  const fixedRuns = r.last?.fixedRuns ?? 0;
+  const count = (status: string): number => comparisons.filter((c) => c.status === status).length;
+  return { rounds: r.round, runs, fixedRuns, saved: fixedRuns - runs, resolved: count('resolved'), unresolved: count('unresolved'), stoppedAtCap: count('stopped-at-cap') };
+}
+
 /**
  * Trains every run of a sweep with at most `maxParallel` in flight and returns a summary.
  * The sweep id is the workflow id. Only a cursor and tallies survive continue-as-new; the
  * grid and the results live in Postgres.
+ *
+ * With a `replicate` block the sweep runs in rounds (docs/adaptive-seeds.md): once a round's
+ * runs have settled, the replicateRound activity reads them from Postgres, decides, and adds the
+ * next round's runs after the ones already scheduled, so the same cursor finds them. The
+ * decision lives in the database and in the activity's recorded result, never in workflow
+ * memory alone, so replay, continue-as-new, a restarted worker and a relaunch all see the same
+ * rounds.
  *
  * @param input the sweep spec, exactly as in the JSON file
  * @param carry state handed over by continue-as-new; absent on a fresh launch
@@ -76,8 +100,15 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?
   const state: SweepCarry = carry ?? { cursor: -1, paused: false, tally: emptyTally() };
   if (!carry) {
     upsertSearchAttributes({ [sweepNameAttribute]: [spec.name], [sweepStatusAttribute]: ['running'] });
-    const registered = await records.registerSweep({ sweepId, spec });
-    Object.assign(state.tally, { trials: registered.trials, runs: registered.runs, reused: registered.reused });
+    if (spec.replicate) {
+      // Keeps the seeds earlier launches of this sweep added: a relaunch resumes at their round.
+      const registered = await records.registerReplicateSweep({ sweepId, spec });
+      Object.assign(state.tally, { trials: registered.trials, runs: registered.runs, reused: registered.reused });
+      state.replicate = { round: registered.round, last: null };
+    } else {
+      const registered = await records.registerSweep({ sweepId, spec });
+      Object.assign(state.tally, { trials: registered.trials, runs: registered.runs, reused: registered.reused });
+    }
   }
   const tally = state.tally;
   let running = 0;
@@ -89,7 +120,13 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?
     failed: tally.failed,
     paused: state.paused,
     best: tally.best,
+    ...(state.replicate ? { replicate: replicateProgressOf(state.replicate) } : {}),
   }));
+
+  const applyDecision = (decision: ReplicateRoundResult): void => {
+    state.replicate = { round: decision.round, last: decision };
+    Object.assign(tally, { runs: decision.runs, trials: decision.trials, reused: tally.reused + decision.reused });
+  };
   setHandler(pauseSignal, () => void (state.paused = true));
   setHandler(resumeSignal, () => void (state.paused = false));
 
@@ -123,6 +160,15 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?
       if (workflowInfo().continueAsNewSuggested) break;
       if (page.length === 0) {
         page = await records.nextPendingRuns({ sweepId, afterOrdinal: state.cursor, limit: pageSize });
+        if (page.length === 0 && state.replicate) {
+          // The decision reads every run of the round, so it waits for the last to settle.
+          await Promise.all(inFlight);
+          if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('sweep cancelled');
+          const decision = await records.replicateRound({ sweepId, spec, round: state.replicate.round + 1 });
+          applyDecision(decision);
+          // The new round's runs come after the cursor; an empty round ends the sweep.
+          if (decision.added > 0) continue;
+        }
         if (page.length === 0) {
           exhausted = true;
           break;
@@ -164,5 +210,6 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?
     continuedAsNew: state.continuedAsNew ?? 0,
     best: final.best,
     dashboards: final.dashboards,
+    ...(state.replicate ? { replicate: replicateSummaryOf(state.replicate, tally.runs) } : {}),
   };
 }

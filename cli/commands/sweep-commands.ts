@@ -4,6 +4,8 @@ import { expandRuns, epochBudget } from '../../domain/grid-expansion';
 import { countTrials } from '../../domain/spec-validation';
 import { completedRunIds } from '../../db/run-repository';
 import { countSweepRuns, findSweep } from '../../db/sweep-repository';
+import { findReplicateSweep, listReplicateComparisons } from '../../db/replicate-repository';
+import { replicateStatusLines } from '../replicate-lines';
 import { progressQuery } from '../../workflows/sweep-messages';
 import { UsageError } from '../cli-errors';
 import { temporalClient, withDatabase, type CommandContext } from '../command-context';
@@ -81,6 +83,9 @@ export function registerSweepCommands(program: Command, ctx: CommandContext): vo
         if (!(await findSweep(h.db, id))) return;
         const c = await countSweepRuns(h.db, id);
         ctx.out(`runs in the database: ${c.completed} completed, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.cancelled} cancelled`);
+        // Adaptive-seed sweeps: where each comparison stands after the latest decision.
+        const replicate = await findReplicateSweep(h.db, id);
+        if (replicate) for (const line of replicateStatusLines(replicate, await listReplicateComparisons(h.db, id))) ctx.out(line);
       }).catch((err: Error) => ctx.err(`database not consulted: ${err.message}`));
     });
 

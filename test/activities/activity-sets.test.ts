@@ -22,9 +22,9 @@ after(async () => {
   await testDb?.drop();
 });
 
-test('the orchestration role registers registerSweep, nextPendingRuns and finalizeSweep, and no trainRun', () => {
+test('the orchestration role registers registerSweep, nextPendingRuns, finalizeSweep and the adaptive-seed pair, and no trainRun', () => {
   const records = createRecordActivities({ db: handle.db, publishDashboards: async () => [] });
-  assert.deepEqual(Object.keys(records).sort(), ['finalizeSweep', 'nextPendingRuns', 'registerSweep']);
+  assert.deepEqual(Object.keys(records).sort(), ['finalizeSweep', 'nextPendingRuns', 'registerReplicateSweep', 'registerSweep', 'replicateRound']);
 });
 
 test('the training role registers trainRun only', () => {
