@@ -2,7 +2,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { d2lRunDefaults, defaultTrainSettings } from '../../domain/training-limits';
+import {
+  d2lRunDefaults,
+  defaultBatchNorm,
+  defaultEvalDropoutSamples,
+  defaultRegularizer,
+  defaultTrainSettings,
+  regularizerNames,
+  type RegularizerName,
+} from '../../domain/training-limits';
 import { describeActiveEngine, parseBackendName, selectBackend } from '../../training/backends';
 import { fetchDataset } from '../../training/fetch-dataset';
 import { loadDatasetCached, locateDataset } from '../../training/fashion-mnist';
@@ -30,6 +38,9 @@ interface TrainFlags {
   batchSize: number;
   hidden: string;
   trainSubset?: number;
+  regularizer: string;
+  batchNorm?: boolean;
+  evalDropoutSamples: number;
   backend?: string;
   json?: boolean;
 }
@@ -55,6 +66,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--batch-size <n>', 'minibatch size', num('--batch-size'), defaultTrainSettings.batchSize)
     .option('--hidden <a,b>', 'hidden layer sizes', defaultTrainSettings.hidden.join(','))
     .option('--train-subset <n>', 'train on a class-balanced subset of n images', num('--train-subset'))
+    .option('--regularizer <name>', `what --dropout1/--dropout2 are the rates of: ${regularizerNames.join(', ')}`, defaultRegularizer)
+    .option('--batch-norm', 'batch normalization after each hidden dense layer')
+    .option('--eval-dropout-samples <n>', 'stochastic test passes per epoch (MC dropout); 0 = none', num('--eval-dropout-samples'), defaultEvalDropoutSamples)
     .option('--backend <name>', 'auto (default: native if built, else wasm), native, wasm, cpu, webgpu, tensorflow or tensorflow-gpu')
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (f: TrainFlags) => {
@@ -69,12 +83,19 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         batchSize: f.batchSize,
         hidden: [hidden[0] ?? Number.NaN, hidden[1] ?? Number.NaN],
         trainSubset: f.trainSubset ?? defaultTrainSettings.trainSubset,
+        // Checked by validateTrainConfig, which names the valid regularizers.
+        regularizer: f.regularizer as RegularizerName,
+        batchNorm: f.batchNorm ?? defaultBatchNorm,
+        evalDropoutSamples: f.evalDropoutSamples,
       });
       // Bad input first: a corrupt dataset is the one line to print, not after an engine warning.
       const data = loadDatasetCached(locateDataset({ dataDir: ctx.config.dataDir }));
       await selectBackend(parseBackendName(f.backend ?? ctx.config.backend), { warn: ctx.err });
       ctx.err(`training on ${data.source} with backend ${describeActiveEngine()}`);
-      const bar = process.stderr.isTTY && !f.json ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+      const bar =
+        process.stderr.isTTY && !f.json
+          ? new cliProgress.SingleBar({ format: 'epoch {epoch} {bar} {percentage}%', clearOnComplete: true }, cliProgress.Presets.shades_classic)
+          : null;
       bar?.start(config.epochs, 0, { epoch: 1 });
       const rows: EpochMetrics[] = [];
       await train(config, data, {

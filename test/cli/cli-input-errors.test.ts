@@ -33,9 +33,33 @@ const good = { name: 'cli', grid: { dropout1: [0, 0.5], dropout2: [0], weightDec
 const cases: [string, string, RegExp][] = [
   ['malformed JSON', '{"name": "x", ', /^regsweep: spec is not valid JSON: /],
   ['a dropout of 1', JSON.stringify({ ...good, grid: { ...good.grid, dropout2: [1] } }), /^regsweep: grid\.dropout2\[0\] must be in \[0, 1\), got 1$/],
-  ['fractional epochs', JSON.stringify({ ...good, grid: { ...good.grid, epochs: [2.5] } }), /^regsweep: grid\.epochs\[0\] must be an integer in \[1, 10000\], got 2\.5$/],
+  [
+    'fractional epochs',
+    JSON.stringify({ ...good, grid: { ...good.grid, epochs: [2.5] } }),
+    /^regsweep: grid\.epochs\[0\] must be an integer in \[1, 10000\], got 2\.5$/,
+  ],
   ['an unknown key', JSON.stringify({ ...good, seed: [1] }), /^regsweep: seed is not a known setting; allowed keys are /],
   ['a wrong type', JSON.stringify({ ...good, seeds: 'all' }), /^regsweep: seeds must be a non-empty array, got "all"$/],
+  [
+    'an unknown regularizer',
+    JSON.stringify({ ...good, grid: { ...good.grid, regularizer: ['dropblock'] } }),
+    /^regsweep: grid\.regularizer\[0\] must be one of "dropout", "dropconnect", "gaussian", "additive-gaussian", got "dropblock"$/,
+  ],
+  [
+    'a gaussian rate of 1',
+    JSON.stringify({ ...good, grid: { ...good.grid, regularizer: ['gaussian'], dropout1: [1] } }),
+    /^regsweep: grid\.dropout1\[0\] must be in \[0, 1\), got 1$/,
+  ],
+  [
+    'batchNorm as a string',
+    JSON.stringify({ ...good, grid: { ...good.grid, batchNorm: ['yes'] } }),
+    /^regsweep: grid\.batchNorm\[0\] must be true or false, got "yes"$/,
+  ],
+  [
+    'evalDropoutSamples out of range',
+    JSON.stringify({ ...good, train: { evalDropoutSamples: 1000 } }),
+    /^regsweep: train\.evalDropoutSamples must be an integer in \[0, 100\], got 1000$/,
+  ],
 ];
 
 for (const [what, content, message] of cases) {
@@ -97,6 +121,18 @@ test('regsweep names the address and the setting when Temporal is unreachable', 
   const r = await regsweep(['status', 'some-sweep'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
   assert.equal(r.code, 2);
   assert.match(r.stderr.trim(), /^regsweep: cannot reach Temporal at 127\.0\.0\.1:1 \(.*\); start it with `regsweep dev` or set TEMPORAL_ADDRESS$/);
+});
+
+test('regsweep train exits 2 naming the valid regularizers when the regularizer is unknown', async () => {
+  const r = await regsweep(['train', '--regularizer', 'dropblock', '--epochs', '1']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), 'regsweep: regularizer must be one of dropout, dropconnect, gaussian, additive-gaussian, got "dropblock"');
+});
+
+test('regsweep train exits 2 naming the range when evalDropoutSamples is out of range', async () => {
+  const r = await regsweep(['train', '--eval-dropout-samples', '101', '--epochs', '1']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), 'regsweep: evalDropoutSamples must be an integer in [0, 100], got 101');
 });
 
 test('regsweep train exits 2 naming the valid backends when the backend is unknown', async () => {

@@ -45,7 +45,20 @@ after(async () => {
 async function launchWithTemporalCli(id: string, seeds: number[]): Promise<SweepSummary> {
   const file = path.join(stack.home, `${id}-${seeds.length}.json`);
   writeFileSync(file, JSON.stringify(spec(seeds)));
-  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', sweepWorkflowType, '--workflow-id', id, '--input-file', file]);
+  await run(stack.cliPath, [
+    'workflow',
+    'start',
+    '--address',
+    stack.server.address,
+    '--task-queue',
+    sweepTaskQueue,
+    '--type',
+    sweepWorkflowType,
+    '--workflow-id',
+    id,
+    '--input-file',
+    file,
+  ]);
   return (await stack.client.workflow.getHandle(id).result()) as SweepSummary;
 }
 
@@ -72,7 +85,10 @@ test('a sweep launched from the temporal CLI lands every trial in Postgres', { t
   assert.equal(sweep.status, 'completed');
 
   const progress = await stack.client.workflow.getHandle('e2e').query(progressQuery);
-  assert.deepEqual({ total: progress.total, done: progress.done, running: progress.running, failed: progress.failed }, { total: 2, done: 2, running: 0, failed: 0 });
+  assert.deepEqual(
+    { total: progress.total, done: progress.done, running: progress.running, failed: progress.failed },
+    { total: 2, done: 2, running: 0, failed: 0 },
+  );
 });
 
 test('relaunching the same spec trains nothing', { timeout: 240_000 }, async () => {
@@ -94,7 +110,16 @@ test('extending the spec by one seed trains only the new runs', { timeout: 240_0
 });
 
 test('sweeps are listed by their search attributes', { timeout: 240_000 }, async () => {
-  const { stdout } = await run(stack.cliPath, ['workflow', 'list', '--address', stack.server.address, '-q', `${sweepNameAttribute}="e2e-sweep" AND ${sweepStatusAttribute}="completed"`, '-o', 'json']);
+  const { stdout } = await run(stack.cliPath, [
+    'workflow',
+    'list',
+    '--address',
+    stack.server.address,
+    '-q',
+    `${sweepNameAttribute}="e2e-sweep" AND ${sweepStatusAttribute}="completed"`,
+    '-o',
+    'json',
+  ]);
   const listed = JSON.parse(stdout) as { execution: { workflowId: string } }[];
   assert.ok(listed.length >= 1 && listed.every((w) => w.execution.workflowId === 'e2e'));
 });
@@ -102,7 +127,20 @@ test('sweeps are listed by their search attributes', { timeout: 240_000 }, async
 test('a spec with an invalid dropout fails the workflow at once and non-retryably', { timeout: 240_000 }, async () => {
   const file = path.join(stack.home, 'bad.json');
   writeFileSync(file, JSON.stringify({ ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }));
-  await run(stack.cliPath, ['workflow', 'start', '--address', stack.server.address, '--task-queue', sweepTaskQueue, '--type', sweepWorkflowType, '--workflow-id', 'bad-spec', '--input-file', file]);
+  await run(stack.cliPath, [
+    'workflow',
+    'start',
+    '--address',
+    stack.server.address,
+    '--task-queue',
+    sweepTaskQueue,
+    '--type',
+    sweepWorkflowType,
+    '--workflow-id',
+    'bad-spec',
+    '--input-file',
+    file,
+  ]);
   await assert.rejects(stack.client.workflow.getHandle('bad-spec').result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
     assert.equal(err.cause?.message, 'grid.dropout1[1] must be in [0, 1), got 1.2');
     assert.equal(err.cause?.nonRetryable, true);
@@ -110,6 +148,44 @@ test('a spec with an invalid dropout fails the workflow at once and non-retryabl
   });
   const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', 'bad-spec').execute();
   assert.equal(rows.length, 0, 'nothing half-written');
+});
+
+test('a spec with a bad variant setting fails the workflow at once and non-retryably, naming the field', { timeout: 240_000 }, async () => {
+  const bad: [string, Record<string, unknown>, string][] = [
+    [
+      'bad-regularizer',
+      { grid: { ...spec([1]).grid, regularizer: ['dropout', 'dropblock'] } },
+      'grid.regularizer[1] must be one of "dropout", "dropconnect", "gaussian", "additive-gaussian", got "dropblock"',
+    ],
+    ['bad-batch-norm', { grid: { ...spec([1]).grid, batchNorm: ['on'] } }, 'grid.batchNorm[0] must be true or false, got "on"'],
+    ['bad-eval-dropout', { train: { ...spec([1]).train, evalDropoutSamples: 101 } }, 'train.evalDropoutSamples must be an integer in [0, 100], got 101'],
+    ['bad-gaussian-rate', { grid: { ...spec([1]).grid, regularizer: ['gaussian'], dropout2: [1] } }, 'grid.dropout2[0] must be in [0, 1), got 1'],
+  ];
+  for (const [workflowId, change, message] of bad) {
+    const file = path.join(stack.home, `${workflowId}.json`);
+    writeFileSync(file, JSON.stringify({ ...spec([1]), ...change }));
+    await run(stack.cliPath, [
+      'workflow',
+      'start',
+      '--address',
+      stack.server.address,
+      '--task-queue',
+      sweepTaskQueue,
+      '--type',
+      sweepWorkflowType,
+      '--workflow-id',
+      workflowId,
+      '--input-file',
+      file,
+    ]);
+    await assert.rejects(stack.client.workflow.getHandle(workflowId).result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
+      assert.equal(err.cause?.message, message);
+      assert.equal(err.cause?.nonRetryable, true);
+      return true;
+    });
+    const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', workflowId).execute();
+    assert.equal(rows.length, 0, `nothing half-written for ${workflowId}`);
+  }
 });
 
 async function regsweep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
