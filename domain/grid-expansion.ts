@@ -29,14 +29,20 @@ export function trialKeyOf(t: TrialPoint): string {
   return `d1=${t.dropout1},d2=${t.dropout2},wd=${t.weightDecay},e=${t.epochs},s=${t.seed}${variant}`;
 }
 
+/** A configuration and seed of the grid, with the run that trains it. */
+interface GridPoint {
+  regularizer: RegularizerName;
+  run: RunPlan;
+}
+
 /**
- * Runs of a sweep in a stable order (regularizer, batchNorm, lr, dropout1, dropout2, weightDecay,
- * seed, each in the order the spec lists them). Each is trained to the largest epochs value.
+ * Grid points in a stable order (regularizer, batchNorm, lr, dropout1, dropout2, weightDecay,
+ * seed, each in the order the spec lists them). Each run is trained to the largest epochs value.
  */
-export function expandRuns(spec: SweepSpec): RunPlan[] {
+function expandGridPoints(spec: SweepSpec): GridPoint[] {
   const maxEpochs = Math.max(...spec.grid.epochs);
   const { lr: _trainLr, evalDropoutSamples = defaultEvalDropoutSamples, ...train } = spec.train;
-  const runs: RunPlan[] = [];
+  const points: GridPoint[] = [];
   for (const regularizer of spec.grid.regularizer ?? [defaultRegularizer]) {
     for (const batchNorm of spec.grid.batchNorm ?? [defaultBatchNorm]) {
       for (const lr of spec.grid.lr ?? [spec.train.lr]) {
@@ -52,11 +58,13 @@ export function expandRuns(spec: SweepSpec): RunPlan[] {
                   ...train,
                   lr,
                   hidden: [...train.hidden] as [number, number],
-                  regularizer,
+                  // At rates 0 every regularizer trains the same network, so those grid points
+                  // share the one run of the default model instead of training it once per variant.
+                  regularizer: dropout1 === 0 && dropout2 === 0 ? defaultRegularizer : regularizer,
                   batchNorm,
                   evalDropoutSamples,
                 };
-                runs.push({ ...config, runId: runIdOf(config), maxEpochs });
+                points.push({ regularizer, run: { ...config, runId: runIdOf(config), maxEpochs } });
               }
             }
           }
@@ -64,15 +72,22 @@ export function expandRuns(spec: SweepSpec): RunPlan[] {
       }
     }
   }
-  return runs;
+  return points;
 }
 
-/** Trials of a sweep: every run crossed with every epochs value, in a stable order. */
+/** Runs of a sweep, each once, in the order of the grid points that first need them. */
+export function expandRuns(spec: SweepSpec): RunPlan[] {
+  const runs = new Map<string, RunPlan>();
+  for (const { run } of expandGridPoints(spec)) if (!runs.has(run.runId)) runs.set(run.runId, run);
+  return [...runs.values()];
+}
+
+/** Trials of a sweep: every grid point crossed with every epochs value, in a stable order. */
 export function expandTrials(spec: SweepSpec): Trial[] {
   const lrIsAxis = spec.grid.lr !== undefined;
-  return expandRuns(spec).flatMap((run) =>
+  return expandGridPoints(spec).flatMap(({ regularizer, run }) =>
     spec.grid.epochs.map((epochs) => {
-      const { dropout1, dropout2, weightDecay, seed, regularizer, batchNorm, lr } = run;
+      const { dropout1, dropout2, weightDecay, seed, batchNorm, lr } = run;
       const point = { dropout1, dropout2, weightDecay, epochs, seed, regularizer, batchNorm, lr };
       return { ...point, trialKey: trialKeyOf({ ...point, lrIsAxis }), runId: run.runId };
     }),
@@ -82,6 +97,7 @@ export function expandTrials(spec: SweepSpec): Trial[] {
 /** Epochs actually trained versus what training every trial separately would cost. */
 export function epochBudget(spec: SweepSpec): { trained: number; naive: number } {
   const runs = expandRuns(spec).length;
+  const points = expandGridPoints(spec).length;
   const perRun = spec.grid.epochs.reduce((a, b) => a + b, 0);
-  return { trained: runs * Math.max(...spec.grid.epochs), naive: runs * perRun };
+  return { trained: runs * Math.max(...spec.grid.epochs), naive: points * perRun };
 }

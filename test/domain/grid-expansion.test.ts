@@ -126,3 +126,30 @@ test('extending a spec by one seed keeps every existing run id', () => {
 test('epochBudget counts the epochs saved by sharing runs', () => {
   assert.deepEqual(epochBudget(spec), { trained: 8 * 20, naive: 8 * 35 });
 });
+
+test('grid points at rates 0 share the default model run whatever their regularizer', () => {
+  const variants = validateSpec({
+    name: 'zero',
+    grid: { dropout1: [0, 0.2], dropout2: [0], weightDecay: [0], epochs: [5], regularizer: ['dropout', 'gaussian', 'dropconnect'] },
+    seeds: [1],
+  });
+  const runs = expandRuns(variants);
+  assert.deepEqual(
+    runs.map((r) => [r.regularizer, r.dropout1]),
+    [
+      ['dropout', 0],
+      ['dropout', 0.2],
+      ['gaussian', 0.2],
+      ['dropconnect', 0.2],
+    ],
+  );
+  const trials = expandTrials(variants);
+  assert.equal(trials.length, 6);
+  const zeroTrials = trials.filter((t) => t.dropout1 === 0);
+  assert.deepEqual(
+    zeroTrials.map((t) => t.regularizer),
+    ['dropout', 'gaussian', 'dropconnect'],
+  );
+  assert.equal(new Set(zeroTrials.map((t) => t.runId)).size, 1);
+  assert.deepEqual(epochBudget(variants), { trained: 4 * 5, naive: 6 * 5 });
+});
