@@ -82,13 +82,15 @@ export interface TrainCallbacks {
   onBatch?: (info: { epoch: number; batch: number; batches: number }) => Promise<void> | void;
 }
 
-const evalChunkRows = 5000;
-const probeRows = 1000;
+/** Rows per evaluation chunk, and images of the activation-variance probe (the first test images); the batched trainer reads them too. */
+export const evalChunkRows = 5000;
+export const probeRows = 1000;
 // Independent of config.seed: every run with the same trainSubset sees the same images, so
 // runs of a sweep differ only in what the sweep varies (and in init/order/dropout by seed).
-const trainSubsetSeed = 0;
+export const trainSubsetSeed = 0;
 
-function checkDataset(data: Dataset): void {
+/** @throws DatasetError when the dataset's arrays disagree with its counts. */
+export function checkDataset(data: Dataset): void {
   const problems = [
     data.trainImages.length !== data.trainCount * imagePixels && `trainImages holds ${data.trainImages.length} values, expected ${data.trainCount * imagePixels}`,
     data.trainLabels.length !== data.trainCount && `trainLabels holds ${data.trainLabels.length} labels, expected ${data.trainCount}`,
