@@ -33,6 +33,12 @@ export interface RegsweepConfig {
   taskQueue: string;
   /** Training engine: auto (native if its addon loads, else wasm), native, wasm, cpu, webgpu, tensorflow or tensorflow-gpu. @default "auto" `REGSWEEP_BACKEND` */
   backend: string;
+  /**
+   * K: a training worker takes up to this many runs at once and trains those that share seed,
+   * data and architecture together, in one batched step (docs/training.md, "Batched runs"); 1
+   * trains each run alone. For GPU engines, which one run cannot keep busy. @default 1 `REGSWEEP_BATCH_RUNS`
+   */
+  batchRuns: number;
   /** Extra folder searched first for Fashion-MNIST. `REGSWEEP_DATA_DIR` */
   dataDir: string | null;
   /** Where the embedded Postgres and the dev server keep their files. @default "<cwd>/.regsweep" `REGSWEEP_HOME` */
@@ -51,6 +57,9 @@ export interface RegsweepConfig {
   /** Where sweeps write the dashboard JSON when they finish. @default "<home>/dashboards" `REGSWEEP_DASHBOARDS_DIR` */
   dashboardsDir: string;
 }
+
+/** The largest `REGSWEEP_BATCH_RUNS`: a worker holds that many activities, database sessions and stacked runs at once. */
+export const maxBatchRuns = 1024;
 
 /** Temporal's own default frontend port, where the dev server listens unless `REGSWEEP_TEMPORAL_PORT` says otherwise. */
 export const defaultTemporalPort = 7233;
@@ -104,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporalCliPath: text(env, 'TEMPORAL_CLI_PATH'),
     taskQueue: text(env, 'REGSWEEP_TASK_QUEUE') ?? sweepTaskQueue,
     backend: text(env, 'REGSWEEP_BACKEND') ?? 'auto',
+    batchRuns: integer(env, 'REGSWEEP_BATCH_RUNS', 1, 1, maxBatchRuns),
     dataDir: text(env, 'REGSWEEP_DATA_DIR'),
     home,
     maxTrials: integer(env, 'REGSWEEP_MAX_TRIALS', defaultMaxTrials, 1, largestMaxTrials),

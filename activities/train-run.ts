@@ -9,6 +9,7 @@ import { recordDivergedEpoch, upsertEpochMetrics } from '../db/epoch-metrics-rep
 import type { RunPlan } from '../domain/run-identity';
 import type { Dataset } from '../training/fashion-mnist';
 import { train, type EpochMetrics } from '../training/train';
+import type { TrainFunction } from '../training/batched-coordinator';
 import { TrainingDivergedError } from '../training/training-errors';
 import { toEpochRow } from '../db/epoch-row';
 import { isPermanentError } from './failure-classification';
@@ -56,6 +57,12 @@ export interface TrainingDeps {
   workerName: string;
   /** True once the worker was asked to stop: runs hand over at their next epoch boundary. */
   shutdownRequested: () => boolean;
+  /**
+   * What trains the run: train() itself (when unset), or the worker's batch coordinator, which
+   * trains compatible runs of concurrent activities together (training/batched-coordinator.ts)
+   * and gives each exactly what train() would.
+   */
+  train?: TrainFunction;
 }
 
 /** Thrown after the current epoch is saved when the worker stops; retryable, so the run resumes elsewhere. */
@@ -93,7 +100,7 @@ export function createTrainRunActivity(db: Kysely<Database>, deps: TrainingDeps)
         // Remembered so that, if Temporal gives this attempt up, its one line can say that the
         // database (not Temporal) is what stopped the heartbeats.
         let stalledWrite: StalledWrite | null = null;
-        const trainedRun = train(
+        const trainedRun = (deps.train ?? train)(
           { ...run, epochs: run.maxEpochs },
           deps.dataset(),
           {

@@ -72,10 +72,7 @@ export function maskRates(rates: readonly number[]): MaskRates {
 export function stackedMasks(draws: MaskDraws, rows: number, cols: number, rates: MaskRates): tf.Tensor3D {
   const high = tf.tensor2d(draws.high, [rows, cols]);
   const low = tf.tensor2d(draws.low, [rows, cols]);
-  const dropped = tf.logicalOr(
-    tf.less(high, rates.thresholdHigh),
-    tf.logicalAnd(tf.equal(high, rates.thresholdHigh), tf.less(low, rates.thresholdLow)),
-  );
+  const dropped = tf.logicalOr(tf.less(high, rates.thresholdHigh), tf.logicalAnd(tf.equal(high, rates.thresholdHigh), tf.less(low, rates.thresholdLow)));
   // 1·kept and 0·kept are exact, so each entry is exactly 0 or the run's float32 kept value.
   return tf.mul(tf.cast(tf.logicalNot(dropped), 'float32'), rates.kept) as tf.Tensor3D;
 }

@@ -97,8 +97,14 @@ function runConstants(settings: readonly StackedRunSettings[]): RunConstants {
   const k = settings.length;
   const rates1 = maskRates(settings.map((s) => s.dropout1));
   const rates2 = maskRates(settings.map((s) => s.dropout2));
-  const lr = tf.tensor3d(settings.map((s) => s.lr), [k, 1, 1]);
-  const weightDecay = tf.tensor3d(settings.map((s) => s.weightDecay), [k, 1, 1]);
+  const lr = tf.tensor3d(
+    settings.map((s) => s.lr),
+    [k, 1, 1],
+  );
+  const weightDecay = tf.tensor3d(
+    settings.map((s) => s.weightDecay),
+    [k, 1, 1],
+  );
   return {
     rates1,
     rates2,
@@ -250,7 +256,12 @@ export function buildStackedMlp(shape: StackShape, settings: readonly StackedRun
           const v = params[name];
           const one = tf.tensor(w.data, stackedShape(name, shapes[name], 1));
           const parts = [run > 0 ? tf.slice(v, 0, run) : null, one, run < runs - 1 ? tf.slice(v, run + 1, runs - run - 1) : null];
-          v.assign(tf.concat(parts.filter((p): p is tf.Tensor => p !== null), 0));
+          v.assign(
+            tf.concat(
+              parts.filter((p): p is tf.Tensor => p !== null),
+              0,
+            ),
+          );
         });
       }
     },

@@ -70,7 +70,9 @@ function checkpointWeights(checkpoint: Checkpoint, hidden: readonly [number, num
   for (const w of weights) {
     const shape = expected[w.name]!;
     if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
-      throw new CheckpointError(`checkpoint tensor ${w.name} has shape [${w.shape.join(', ')}], the model needs [${shape.join(', ')}] (hidden ${hidden.join('x')})`);
+      throw new CheckpointError(
+        `checkpoint tensor ${w.name} has shape [${w.shape.join(', ')}], the model needs [${shape.join(', ')}] (hidden ${hidden.join('x')})`,
+      );
     }
   }
   return weights;
@@ -106,7 +108,10 @@ export async function trainBatched(requests: readonly BatchedRunRequest[], data:
     const member: Member = { index, config, callbacks: request.callbacks ?? {}, metrics: [], lossSum: 0, correct: 0, outcome: null };
     try {
       if (startEpoch > config.epochs) {
-        throw new TrainConfigError(`epochs must be at least the checkpoint's epoch to resume from it: checkpoint epoch ${startEpoch}, epochs ${config.epochs}`, 'epochs');
+        throw new TrainConfigError(
+          `epochs must be at least the checkpoint's epoch to resume from it: checkpoint epoch ${startEpoch}, epochs ${config.epochs}`,
+          'epochs',
+        );
       }
       if (startEpoch === config.epochs) return; // already trained: no metrics, as train() returns
       starting.push({ member, weights: request.resumeFrom ? checkpointWeights(request.resumeFrom, shared.hidden) : null });
@@ -123,7 +128,12 @@ export async function trainBatched(requests: readonly BatchedRunRequest[], data:
   const settle = (member: Member, outcome: BatchedRunOutcome): void => {
     if (member.outcome === null) member.outcome = outcome;
   };
-  const settings = (m: Member): StackedRunSettings => ({ dropout1: m.config.dropout1, dropout2: m.config.dropout2, weightDecay: m.config.weightDecay, lr: m.config.lr });
+  const settings = (m: Member): StackedRunSettings => ({
+    dropout1: m.config.dropout1,
+    dropout2: m.config.dropout2,
+    weightDecay: m.config.weightDecay,
+    lr: m.config.lr,
+  });
   try {
     const stack: StackedMlp = buildStackedMlp({ seed: shared.seed, hidden: shared.hidden, initStd: shared.initStd }, active.map(settings));
     owned.push(stack);
@@ -192,7 +202,15 @@ export async function trainBatched(requests: readonly BatchedRunRequest[], data:
           const own = weights[k]!;
           const broken = own.find((w) => !w.data.every(Number.isFinite));
           if (broken !== undefined) {
-            settle(m, { ok: false, error: new TrainingDivergedError(epoch, null, broken.name, broken.data.find((v) => !Number.isFinite(v))!) });
+            settle(m, {
+              ok: false,
+              error: new TrainingDivergedError(
+                epoch,
+                null,
+                broken.name,
+                broken.data.find((v) => !Number.isFinite(v))!,
+              ),
+            });
             return;
           }
           const norm = (name: string): number => frobeniusNorm(own.find((w) => w.name === name)!.data);

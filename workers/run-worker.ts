@@ -35,13 +35,15 @@ const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta
 export async function runWorker(options: WorkerOptions, config: Readonly<RegsweepConfig>): Promise<void> {
   const workerName = `${os.hostname()}/${process.pid}`;
   Runtime.install({ logger: createWorkerLogger() });
-  const database = openDatabase(options.databaseUrl, { max: options.concurrency + 3, applicationName: `regsweep-${options.role}` });
+  // A batching training worker holds up to K runs (each with its own activity and session) at once.
+  const slots = options.role === 'train' ? Math.max(options.concurrency, config.batchRuns) : options.concurrency;
+  const database = openDatabase(options.databaseUrl, { max: slots + 3, applicationName: `regsweep-${options.role}` });
   try {
     await assertDatabaseReachable(database, options.databaseUrl);
     await migrateToLatest(database.db);
     // Each role builds only its own activities from only what it has: a training worker never
     // registers the record activities, and an orchestration worker never loads the dataset.
-    const training = options.role === 'train' ? await loadTrainingDeps(config, options.backend, workerName) : null;
+    const training = options.role === 'train' ? await loadTrainingDeps(config, options.backend, workerName, options.log) : null;
     const connection = await connectWorker(options.temporalAddress, config);
     try {
       const worker =
@@ -51,7 +53,7 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
               namespace: config.temporalNamespace,
               taskQueue: options.taskQueue,
               activities: createTrainingActivities({ db: database.db, training }),
-              maxConcurrentActivityTaskExecutions: options.concurrency,
+              maxConcurrentActivityTaskExecutions: slots,
               shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
               // Cancellation reaches an activity only in a heartbeat response; the default
               // throttle (80% of the heartbeat timeout) would let a cancelled run train for minutes.
@@ -66,7 +68,8 @@ export async function runWorker(options: WorkerOptions, config: Readonly<Regswee
               activities: createRecordActivities({ db: database.db, publishDashboards: createDashboardPublisher(config, options.log) }),
               identity: workerName,
             });
-      options.log(`worker ${workerName} role=${options.role} queue=${options.taskQueue}${training ? ` backend=${training.backend}` : ''} ready`);
+      const batch = training?.train !== undefined ? ` batch=${config.batchRuns}` : '';
+      options.log(`worker ${workerName} role=${options.role} queue=${options.taskQueue}${training ? ` backend=${training.backend}` : ''}${batch} ready`);
       await worker.run();
     } finally {
       await connection.close();

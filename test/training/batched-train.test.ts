@@ -45,7 +45,7 @@ function okMetrics(outcome: BatchedRunOutcome): EpochMetrics[] {
   return outcome.metrics;
 }
 
-test('stacked masks are value for value each run\'s single-run dropout mask, at rates 0, tiny, ordinary and near 1', () => {
+test("stacked masks are value for value each run's single-run dropout mask, at rates 0, tiny, ordinary and near 1", () => {
   const rates = [0, 1e-9, 0.2, 0.5, 0.9, 1 - 2 ** -30];
   const key = { seed: 3, epoch: 2, batch: 5, layer: 1 };
   const [rows, cols] = [7, 33];
@@ -85,7 +85,10 @@ test('batched runs resume exactly: from their own epoch-1 checkpoints, or a sing
     runs.map((input, k) => ({ config: withTrainDefaults(input), callbacks: { onEpoch: (_m, cp) => void (cp.epoch === 1 && (first[k] = cp)) } })),
     data,
   );
-  const resumed = await trainBatched(runs.map((input, k) => ({ config: withTrainDefaults(input), resumeFrom: first[k]! })), data);
+  const resumed = await trainBatched(
+    runs.map((input, k) => ({ config: withTrainDefaults(input), resumeFrom: first[k]! })),
+    data,
+  );
   for (const k of runs.keys()) {
     assert.deepEqual(withoutTiming(okMetrics(resumed[k]!)), withoutTiming(okMetrics(uninterrupted[k]!).slice(1)), `run ${k}`);
   }

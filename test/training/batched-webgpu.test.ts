@@ -30,7 +30,19 @@ const runs: TrainConfigInput[] = [
   { ...shared, dropout1: 0, dropout2: 0, weightDecay: 1e-3, epochs: 2 },
   { ...shared, dropout1: 0.5, dropout2: 0.5, weightDecay: 0, epochs: 2, lr: 0.3 },
 ];
-const compared = ['trainLoss', 'trainAcc', 'trainAccEval', 'testLoss', 'testAcc', 'gap', 'actVar1', 'actVar2', 'weightNorm1', 'weightNorm2', 'weightNorm3'] as const;
+const compared = [
+  'trainLoss',
+  'trainAcc',
+  'trainAccEval',
+  'testLoss',
+  'testAcc',
+  'gap',
+  'actVar1',
+  'actVar2',
+  'weightNorm1',
+  'weightNorm2',
+  'weightNorm3',
+] as const;
 
 let data: Dataset;
 
@@ -49,7 +61,11 @@ function okMetrics(outcome: BatchedRunOutcome): EpochMetrics[] {
 async function batched(resumeFrom: Checkpoint[] = []) {
   const checkpoints: Checkpoint[][] = runs.map(() => []);
   const outcomes = await trainBatched(
-    runs.map((input, k) => ({ config: withTrainDefaults(input), resumeFrom: resumeFrom[k] ?? null, callbacks: { onEpoch: (_m, cp) => void checkpoints[k]!.push(cp) } })),
+    runs.map((input, k) => ({
+      config: withTrainDefaults(input),
+      resumeFrom: resumeFrom[k] ?? null,
+      callbacks: { onEpoch: (_m, cp) => void checkpoints[k]!.push(cp) },
+    })),
     data,
   );
   return { metrics: outcomes.map(okMetrics), checkpoints };
