@@ -20,8 +20,9 @@ import { startTestStack, type TestStack } from '../helpers/temporal-stack';
  * most (a near-identical pair). Each sweep trains 16 runs where 5 seeds everywhere would be 20.
  *
  * The same sweep runs twice, in two databases with a stack each: once untouched, once with its
- * orchestration worker SIGKILLed after the first decision, while the second round trains. The
- * two must end with the same runs, metrics and decisions.
+ * orchestration worker SIGKILLed after the first decision, while the second round trains, and
+ * with a history limit low enough that it continues as new on the way. The two must end with
+ * the same runs, metrics and decisions.
  */
 const spec = validateSpec({
   name: 'adaptive-e2e',
@@ -43,9 +44,9 @@ interface Side {
 }
 const sides: Side[] = [];
 
-async function openSide(roles: ('orchestrate' | 'train')[]): Promise<Side> {
+async function openSide(roles: ('orchestrate' | 'train')[], dynamicConfig?: Record<string, number>): Promise<Side> {
   const database = await createTestDatabase();
-  const side = { database, stack: await startTestStack(database.url, roles), handle: openDatabase(database.url) };
+  const side = { database, stack: await startTestStack(database.url, roles, { dynamicConfig }), handle: openDatabase(database.url) };
   sides.push(side);
   return side;
 }
@@ -152,8 +153,9 @@ test('relaunching a finished adaptive sweep trains nothing and decides the same'
   assert.deepEqual(await outcome(reference, 'adaptive'), referenceOutcome);
 });
 
-test('killing the orchestration worker between rounds changes nothing in the result', { timeout: 400_000 }, async () => {
-  const side = await openSide(['train']);
+test('killing the orchestration worker between rounds and continuing as new change nothing in the result', { timeout: 400_000 }, async () => {
+  // The server suggests continue-as-new after about 60 events; the untouched sweep's history has over 100.
+  const side = await openSide(['train'], { 'limit.historyCount.suggestContinueAsNew': 60 });
   let orchestrator: ChildProcess = await side.stack.addWorker(['--role', 'orchestrate']);
   const wf = await launch(side, 'adaptive');
   // After the first decision, while its round trains: only training activities are in flight,
@@ -172,5 +174,6 @@ test('killing the orchestration worker between rounds changes nothing in the res
   const summary = (await wf.result()) as SweepSummary;
   assert.deepEqual(summary.replicate, { rounds: 2, runs: 16, fixedRuns: 20, saved: 4, resolved: 2, unresolved: 0, stoppedAtCap: 1 });
   assert.equal(summary.trained, 16);
+  assert.ok(summary.continuedAsNew >= 1, `continued as new ${summary.continuedAsNew} times`);
   assert.deepEqual(await outcome(side, 'adaptive'), referenceOutcome, 'same runs, same metrics, same decisions as the untouched sweep');
 });
