@@ -1,6 +1,6 @@
 /**
  * The contract between the training loop and an engine's fused kernels: the names the training
- * loop runs three of its steps under (training/fused-ops.ts) and the attributes each kernel
+ * loop runs some of its steps under (training/fused-ops.ts) and the attributes each kernel
  * takes. It lives with the engines, the lower layer: an engine implements the contract without
  * knowing the training loop (native/training-kernels.ts), and the training loop uses whichever
  * engine registered it, falling back to stock tfjs ops when none did.
@@ -13,6 +13,10 @@ export const fusedKernelNames = {
   softmaxCrossEntropy: 'RegsweepSoftmaxCrossEntropy',
   softmaxCrossEntropyGrad: 'RegsweepSoftmaxCrossEntropyGrad',
   sgdUpdate: 'RegsweepSgdUpdate',
+  /** A dense layer's product, bias, optional ReLU and optional mask in one pass (training/dense-op.ts). */
+  dense: 'RegsweepDense',
+  /** The dense layer's gradients with respect to its weights, bias and (when asked) input. */
+  denseGrad: 'RegsweepDenseGrad',
   /** Inference-mode loss sum and hit count of a chunk through the whole MLP (training/evaluate.ts). */
   inferenceScore: 'RegsweepInferenceScore',
 } as const;
@@ -29,4 +33,25 @@ export interface SoftmaxCrossEntropyAttrs {
 export interface SgdUpdateAttrs {
   lr: number;
   weightDecay: number;
+}
+
+/** What follows a dense layer's product and bias. */
+export type DenseActivation = 'relu' | 'linear';
+
+/**
+ * Attributes of `dense`: inputs x [rows, in], weights [in, out], bias [out] and, with ReLU, an
+ * optional mask [rows, out]. Outputs y = x·weights + bias (linear), or y = relu(z)·mask and the
+ * pre-activation z = x·weights + bias (relu; y = relu(z) without a mask).
+ */
+export interface DenseAttrs {
+  activation: DenseActivation;
+}
+
+/**
+ * Attributes of `denseGrad`: inputs dy [rows, out], x, weights and, with ReLU, z and the
+ * optional mask; outputs dWeights, dBias and, when `inputGradient`, dx.
+ */
+export interface DenseGradAttrs {
+  activation: DenseActivation;
+  inputGradient: boolean;
 }

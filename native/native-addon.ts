@@ -93,6 +93,42 @@ export interface NativeKernels {
     hidden2: number,
     classes: number,
   ): [lossSum: number, hits: number];
+  /**
+   * One dense layer's forward pass: x [rows, inputs] · w [inputs, units] + bias into y, or with
+   * `relu` that sum into z and max(0, z) · mask (max(0, z) when mask is null) into y. Rounds
+   * exactly as BatchMatMul, Add and RegsweepReluDropout (or Relu) one after the other.
+   */
+  denseForward(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array,
+    mask: Float32Array | null,
+    y: Float32Array,
+    z: Float32Array | null,
+    rows: number,
+    inputs: number,
+    units: number,
+    relu: boolean,
+  ): void;
+  /**
+   * denseForward's gradients from dy: dw = xᵀ·dz, db = Σ_rows dz (float64) and, when dx is not
+   * null, dx = dz·wᵀ, with dz = (dy · mask) · step(z) for `relu` and dy otherwise. Rounds
+   * exactly as tfjs's gradient kernels for the same chain.
+   */
+  denseBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    z: Float32Array | null,
+    mask: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
+    dx: Float32Array | null,
+    rows: number,
+    inputs: number,
+    units: number,
+    relu: boolean,
+  ): void;
 }
 
 /** Operation codes of {@link NativeKernels.binary}. */
@@ -116,6 +152,8 @@ const functionNames: ReadonlyArray<keyof NativeKernels> = [
   'sgdUpdate',
   'gatherRows',
   'inferenceScore',
+  'denseForward',
+  'denseBackward',
 ];
 
 /** The addon, or why it could not be used. */

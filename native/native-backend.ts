@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { denseKernels } from './dense-kernels';
 import { activationKernels, binaryKernels } from './elementwise-kernels';
 import { gatherKernel } from './gather-kernel';
 import { inferenceScoreKernel } from './inference-kernel';
@@ -26,7 +27,7 @@ export function registerNativeBackend(kernels: NativeKernels): void {
   if (tf.findBackendFactory(nativeBackendName) !== null) return;
   const replaced = nativeKernelConfigs(kernels);
   const names = new Set(replaced.map((config) => config.kernelName));
-  for (const config of [...replaced, ...trainingKernels(kernels), inferenceScoreKernel(kernels)]) tf.registerKernel(config);
+  for (const config of [...replaced, ...trainingKernels(kernels), ...denseKernels(kernels), inferenceScoreKernel(kernels)]) tf.registerKernel(config);
   for (const config of trainingGradients) tf.registerGradient(config);
   for (const config of tf.getKernelsForBackend('cpu')) {
     if (!names.has(config.kernelName)) tf.registerKernel({ ...config, backendName: nativeBackendName });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelNames, type DenseActivation, type DenseAttrs, type DenseGradAttrs } from '../native/kernel-contract';
 import { nativeBackendName } from '../native/native-backend';
+import { reluDropout } from './fused-ops';
 
 // On the wasm backend a matMul with transposeA/transposeB runs about 10x slower than an explicit
 // tf.transpose followed by a plain matMul (measured: 39 ms vs 9 ms for 256x256 · (784x256)^T),
@@ -49,6 +51,55 @@ export function dense(x: tf.Tensor2D, weights: tf.Tensor2D, bias: tf.Tensor1D, i
     };
   });
   return denseOnData(weights, bias) as tf.Tensor2D;
+}
+
+/** How {@link denseLayer} ends and what it differentiates. */
+export interface DenseLayerOptions {
+  activation: DenseActivation;
+  /** With ReLU, multiplies its output: a dropout mask or multiplicative noise of the output's shape; null for none. */
+  mask: tf.Tensor2D | null;
+  /** As for {@link dense}: false when x is data, so no gradient is computed for it. */
+  inputGradient: boolean;
+}
+
+/**
+ * A whole dense layer, `x·W + b`, then for ReLU `relu(·)` times the mask when there is one:
+ * one tfjs kernel forward and one backward where the backend registers kernel-contract.ts's
+ * `dense` (native), else {@link dense} followed by tf.relu or {@link reluDropout}. Both give
+ * the same values and gradients.
+ */
+export function denseLayer(x: tf.Tensor2D, weights: tf.Tensor2D, bias: tf.Tensor1D, options: DenseLayerOptions): tf.Tensor2D {
+  const { activation, mask, inputGradient } = options;
+  if (tf.getKernel(fusedKernelNames.dense, tf.getBackend()) === undefined) {
+    const z = dense(x, weights, bias, inputGradient);
+    if (activation === 'linear') return z;
+    return mask === null ? tf.relu(z) : reluDropout(z, mask);
+  }
+  const attrs: DenseAttrs = { activation };
+  const gradAttrs: DenseGradAttrs = { activation, inputGradient };
+  // customGrad, not a registered gradient: tfjs asks a registered gradient for each input
+  // separately, and the point is one kernel for all of them.
+  const layer = tf.customGrad((...args) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [w, b] = args.slice(-2) as [tf.Tensor2D, tf.Tensor1D];
+    const inputs: tf.NamedTensorMap = mask === null ? { x, weights: w, bias: b } : { x, weights: w, bias: b, mask };
+    const outputs = tf.engine().runKernel(fusedKernelNames.dense, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D | tf.Tensor2D[];
+    const [y, z] = Array.isArray(outputs) ? outputs : [outputs];
+    // Saved, not captured: the forward pass's tidy disposes what it does not return.
+    save([x, w, ...(z === undefined ? [] : [z]), ...(mask === null ? [] : [mask])]);
+    return {
+      value: y!,
+      gradFunc: (dy, saved) => {
+        const [savedX, savedW, savedZ, savedMask] = saved as tf.Tensor2D[];
+        const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, x: savedX!, weights: savedW! };
+        if (savedZ !== undefined) gradInputs.z = savedZ;
+        if (savedMask !== undefined) gradInputs.mask = savedMask;
+        const [dW, dB, dx] = tf.engine().runKernel(fusedKernelNames.denseGrad, gradInputs, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return inputGradient ? [dx!, dW!, dB!] : [dW!, dB!];
+      },
+    };
+  });
+  return (inputGradient ? layer(x, weights, bias) : layer(weights, bias)) as tf.Tensor2D;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RegularizerName } from '../domain/training-limits';
 import { batchNormInference, batchNormTrain, createBatchNormLayer, type BatchNormLayer } from './batch-norm';
 import type { WeightArray } from './checkpoint-codec';
-import { dense, inferenceDense } from './dense-op';
+import { denseLayer, inferenceDense } from './dense-op';
 import { dropoutMask, fillDropoutMask, type MaskFill } from './dropout-mask';
 import { evalActivationNoise, evalDropconnectMask } from './eval-noise';
 import { reluDropout } from './fused-ops';
@@ -240,6 +240,25 @@ export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
     return mode.training ? batchNormTrain(z, batchNorm[layer]) : batchNormInference(z, batchNorm[layer]);
   };
 
+  /**
+   * A hidden layer in training or a stochastic pass. Without batch norm the product, bias, ReLU
+   * and a multiplicative mask are one denseLayer (one kernel each way on native); batch norm
+   * sits between the product and the ReLU, and additive noise after the ReLU.
+   */
+  const hiddenLayer = (x: tf.Tensor2D, weights: tf.Tensor2D, bias: tf.Tensor1D, layer: 0 | 1, noise: LayerNoise, mode: ForwardMode): tf.Tensor2D => {
+    const inputGradient = layer === 1;
+    if (batchNorm !== null) {
+      return hiddenActivation(normalize(denseLayer(x, weights, bias, { activation: 'linear', mask: null, inputGradient }), layer, mode), noise, mode);
+    }
+    const [rows, cols] = [x.shape[0], weights.shape[1]];
+    const values = activationNoise(noise, mode, rows, cols);
+    const drawn = values === null ? null : tf.tensor2d(values, [rows, cols]);
+    if (drawn !== null && noise.regularizer === 'additive-gaussian') {
+      return tf.add(denseLayer(x, weights, bias, { activation: 'relu', mask: null, inputGradient }), drawn);
+    }
+    return denseLayer(x, weights, bias, { activation: 'relu', mask: drawn, inputGradient });
+  };
+
   const forwardWithActivations = (images: tf.Tensor, mode: ForwardMode): MlpOutputs =>
     tf.tidy(() => {
       const x = images.rank === 2 ? (images as tf.Tensor2D) : tf.reshape(images, [-1, imagePixels]);
@@ -256,9 +275,9 @@ export function buildMlp(config: TrainConfig, options: MlpOptions = {}): Mlp {
       }
       // Training, or a stochastic evaluation pass: the regularizer acts, and normalize picks
       // batch norm's batch or running statistics by mode.training.
-      const hidden1 = hiddenActivation(normalize(dense(x as tf.Tensor2D, params.W1, params.b1, false), 0, mode), noise1, mode);
-      const hidden2 = hiddenActivation(normalize(dense(hidden1, readingWeights(params.W2, noise1, mode), params.b2, true), 1, mode), noise2, mode);
-      const logits = dense(hidden2, readingWeights(params.W3, noise2, mode), params.b3, true);
+      const hidden1 = hiddenLayer(x as tf.Tensor2D, params.W1, params.b1, 0, noise1, mode);
+      const hidden2 = hiddenLayer(hidden1, readingWeights(params.W2, noise1, mode), params.b2, 1, noise2, mode);
+      const logits = denseLayer(hidden2, readingWeights(params.W3, noise2, mode), params.b3, { activation: 'linear', mask: null, inputGradient: true });
       return { logits, hidden1, hidden2 };
     });
 

@@ -19,6 +19,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sgdUpdate", NULL, native_sgd_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gatherRows", NULL, native_gather_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"inferenceScore", NULL, native_inference_score, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"denseForward", NULL, native_dense_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"denseBackward", NULL, native_dense_backward, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

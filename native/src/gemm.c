@@ -9,28 +9,6 @@
 #include "kernels.h"
 #include "napi-args.h"
 
-/* The thread count setThreads fixed; 0 until then, meaning OpenBLAS's own default. */
-static int max_threads = 0;
-static int active_threads = 0;
-
-/*
- * Below this many multiply-adds a product runs on one thread: waking OpenBLAS's workers costs
- * more than it saves. Measured inside a training step on 2 cores, two threads made the
- * 256x256x10 products 2-5x slower and the 256x256x256 ones no faster, while the 256x784x256
- * and 784x256x256 ones ran 1.3-1.8x faster. The choice depends on the shape alone, so
- * results stay reproducible.
- */
-#define PARALLEL_MIN_MACS ((int64_t)1 << 25)
-
-void use_threads_for(int64_t macs) {
-  if (max_threads == 0) max_threads = openblas_get_num_threads();
-  const int wanted = macs >= PARALLEL_MIN_MACS ? max_threads : 1;
-  if (wanted != active_threads) {
-    openblas_set_num_threads(wanted);
-    active_threads = wanted;
-  }
-}
-
 /*
  * batchMatMul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB)
  * out[i] = op(a[i % batchA]) · op(b[i % batchB]) for i < out.length / (m·n), row-major, where
@@ -57,18 +35,7 @@ napi_value native_batch_mat_mul(napi_env env, napi_callback_info info) {
                 a_len, (long long)(batch_a * m * k), b_len, (long long)(batch_b * k * n), out_len, (long long)(batch * m * n));
     return NULL;
   }
-  if (m == 0 || n == 0) return NULL;
-  if (k == 0) {
-    memset(out, 0, out_len * sizeof(float));
-    return NULL;
-  }
-  use_threads_for(m * n * k);
-  const int lda = (int)(trans_a ? m : k);
-  const int ldb = (int)(trans_b ? k : n);
-  for (int64_t i = 0; i < batch; i++) {
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
-                1.0f, a + (i % batch_a) * m * k, lda, b + (i % batch_b) * k * n, ldb, 0.0f, out + i * m * n, (int)n);
-  }
+  for (int64_t i = 0; i < batch; i++) sgemm_row_major(trans_a, trans_b, m, n, k, a + (i % batch_a) * m * k, b + (i % batch_b) * k * n, out + i * m * n);
   return NULL;
 }
 
@@ -77,8 +44,7 @@ napi_value native_set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int64_t count;
   if (!read_args(env, info, 1, argv) || !read_int(env, argv[0], "threads", 1, 1024, &count)) return NULL;
-  max_threads = (int)count;
-  active_threads = 0;
+  set_gemm_threads((int)count);
   return NULL;
 }
 
@@ -86,7 +52,7 @@ napi_value native_set_threads(napi_env env, napi_callback_info info) {
 napi_value native_get_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
-  napi_create_int32(env, max_threads == 0 ? openblas_get_num_threads() : max_threads, &result);
+  napi_create_int32(env, gemm_threads(), &result);
   return result;
 }
 

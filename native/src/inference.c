@@ -2,10 +2,9 @@
  * The MLP's inference-mode score of a chunk in one call: three sgemm products with bias (and
  * ReLU on the hidden layers) applied in place, then the summed cross-entropy and the hit
  * count, with no tensor or tfjs kernel per step. Every step rounds as the kernels it replaces
- * (BatchMatMul's sgemm on the same shapes and thread count, the float32 bias add, ReLU, the
+ * (BatchMatMul's products on the same shapes, the float32 bias add, ReLU, the
  * float64 softmax cross-entropy), so the result equals the kernel-by-kernel path's exactly.
  */
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -14,8 +13,7 @@
 
 /* out[rows, n] = act(a[rows, k] · w[k, n] + bias[n]), ReLU when `relu`. */
 static void dense_layer(const float *a, const float *w, const float *bias, float *out, int64_t rows, int64_t n, int64_t k, bool relu) {
-  use_threads_for(rows * n * k);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)n, (int)k, 1.0f, a, (int)k, w, (int)n, 0.0f, out, (int)n);
+  sgemm_row_major(false, false, rows, n, k, a, w, out);
   for (int64_t r = 0; r < rows; r++) {
     float *row = out + r * n;
     for (int64_t j = 0; j < n; j++) {

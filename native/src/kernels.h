@@ -3,6 +3,7 @@
 #define REGSWEEP_KERNELS_H
 
 #include <node_api.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 napi_value native_batch_mat_mul(napi_env env, napi_callback_info info);
@@ -27,7 +28,28 @@ napi_value native_gather_rows(napi_env env, napi_callback_info info);
 
 napi_value native_inference_score(napi_env env, napi_callback_info info);
 
-/* Sets OpenBLAS's thread count for a product of `macs` multiply-adds (gemm.c). */
-void use_threads_for(int64_t macs);
+napi_value native_dense_forward(napi_env env, napi_callback_info info);
+napi_value native_dense_backward(napi_env env, napi_callback_info info);
+
+/* One row-major product out [m, n] = op(a) · op(b): op(a) is [m, k] (stored [k, m] when trans_a), op(b) [k, n] (stored [n, k] when trans_b). */
+typedef struct {
+  bool trans_a, trans_b;
+  int64_t m, n, k;
+  const float *a, *b;
+  float *c;
+} gemm_product_t;
+
+/*
+ * Computes independent products on this process's threads (gemm-tasks.c): large ones in row
+ * blocks, several side by side. The bits depend on the shapes only, never on the thread count.
+ */
+void gemm_run(const gemm_product_t *products, int count);
+
+/* gemm_run for one product: BatchMatMul's product for one matrix. */
+void sgemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *out);
+
+/* The most threads gemm_run uses (OPENBLAS_NUM_THREADS, else one per core, until set). */
+void set_gemm_threads(int threads);
+int gemm_threads(void);
 
 #endif

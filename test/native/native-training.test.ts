@@ -54,8 +54,7 @@ test('native training resumed from the epoch-1 checkpoint ends with exactly the 
   assert.deepEqual(resumed.checkpoints, uninterrupted.checkpoints.slice(1));
 });
 
-// OpenBLAS splits a product differently for each thread count, which changes the last bits of
-// some sums: runs are reproducible for a fixed count, which selectBackend fixes per process.
+// Runs are reproducible for a fixed thread count, which selectBackend fixes per process.
 test('native training is reproducible for each fixed OpenBLAS thread count', { skip }, async () => {
   const initial = loadNativeKernels();
   assert.ok(initial.ok);
@@ -67,6 +66,25 @@ test('native training is reproducible for each fixed OpenBLAS thread count', { s
       const second = await trainCollecting(2);
       assert.deepEqual(withoutTiming(second.metrics), withoutTiming(first.metrics), `${nativeThreads} threads`);
     }
+  } finally {
+    await selectBackend('native', { nativeThreads: threads });
+  }
+});
+
+// The products are cut into blocks by shape alone and each block is one single-threaded sgemm,
+// so the thread count decides only how many blocks run at once, never the bits.
+test('native training gives the same metrics and checkpoints on 1 and 2 threads', { skip }, async () => {
+  const initial = loadNativeKernels();
+  assert.ok(initial.ok);
+  const threads = initial.kernels.threads();
+  try {
+    const runs = [];
+    for (const nativeThreads of [1, 2]) {
+      await selectBackend('native', { nativeThreads });
+      runs.push(await trainCollecting(2));
+    }
+    assert.deepEqual(withoutTiming(runs[1]!.metrics), withoutTiming(runs[0]!.metrics));
+    assert.deepEqual(runs[1]!.checkpoints, runs[0]!.checkpoints);
   } finally {
     await selectBackend('native', { nativeThreads: threads });
   }
@@ -97,18 +115,23 @@ async function stepKernels(backend: 'native' | 'cpu'): Promise<string[]> {
   }
 }
 
-test('a native training step runs the fused kernels in place of the stock chains, about half as many kernels', { skip }, async () => {
+test('a native training step runs the fused kernels in place of the stock chains, under a third as many kernels', { skip }, async () => {
   const stock = await stepKernels('cpu');
   const native = await stepKernels('native');
   await selectBackend('native');
-  // The chains the fused kernels replace: ReLU and its Step gradient, softmax's Exp/Log/Max, argMax/equal for accuracy.
-  for (const replaced of ['Relu', 'Step', 'Exp', 'Log', 'Max', 'ArgMax', 'Equal']) {
+  // The chains the fused kernels replace: the products, bias adds and sums of the dense layers,
+  // ReLU and its Step gradient, softmax's Exp/Log/Max, argMax/equal for accuracy.
+  for (const replaced of ['BatchMatMul', 'Add', 'Transpose', 'Relu', 'Step', 'Exp', 'Log', 'Max', 'ArgMax', 'Equal']) {
     assert.ok(stock.includes(replaced), `the composite step on cpu runs ${replaced}`);
     assert.ok(!native.includes(replaced), `the native step runs no ${replaced}`);
   }
-  for (const fused of ['RegsweepReluDropout', 'RegsweepReluDropoutGrad', 'RegsweepSoftmaxCrossEntropy', 'RegsweepSoftmaxCrossEntropyGrad', 'RegsweepSgdUpdate']) {
+  for (const fused of ['RegsweepDense', 'RegsweepDenseGrad', 'RegsweepSoftmaxCrossEntropy', 'RegsweepSoftmaxCrossEntropyGrad', 'RegsweepSgdUpdate']) {
     assert.ok(native.includes(fused), `the native step runs ${fused}`);
   }
+  assert.equal(native.filter((name) => name === 'RegsweepDense').length, 3);
+  assert.equal(native.filter((name) => name === 'RegsweepDenseGrad').length, 3);
   assert.equal(stock.length, 102);
-  assert.equal(native.length, 52);
+  // 16 computing kernels; the rest are tfjs's Identity clones of the tensors kept for the backward pass.
+  assert.equal(native.filter((name) => name !== 'Identity' && name !== 'unnamed scope').length, 16);
+  assert.equal(native.length, 31);
 });
