@@ -2,35 +2,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReplicateRecordActivities, type ReplicateRoundResult } from '../../activities/replicate-records';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
-import { upsertEpochMetrics } from '../../db/epoch-metrics-repository';
-import { markRunFinished, markRunProgress } from '../../db/run-repository';
 import { validateSpec } from '../../domain/spec-validation';
 import { migrateToLatest } from '../../infra/postgres/migrate';
+import { adaptiveFixtureId as sweepId, adaptiveFixtureSpec as spec, trainPendingByHand } from '../helpers/adaptive-sweep-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 /*
- * The adaptive-seed record activities against a real, migrated Postgres. The runs' metrics are
- * written by hand (no training), so each decision's outcome is known in advance: dropout1 = 0.9
- * is 20 points below the control on every seed, dropout1 = 0.5 within a tenth of a point.
+ * The adaptive-seed record activities against a real, migrated Postgres, on the hand-written
+ * fixture of test/helpers/adaptive-sweep-fixture.ts: dropout1 = 0.9 is 20 points below the
+ * control on every seed, dropout1 = 0.5 within a tenth of a point.
  */
-const spec = validateSpec({
-  name: 'replicate-records',
-  grid: { dropout1: [0, 0.5, 0.9], dropout2: [0], weightDecay: [0], epochs: [1, 2] },
-  seeds: [1, 2, 3],
-  train: { hidden: [16, 16], trainSubset: 1000 },
-  replicate: { epochs: 2, compare: 'vs-control', target: { decide: true, alpha: 0.05 }, minSeeds: 3, maxSeeds: 5, seedsPerRound: 1, maxRuns: 100 },
-});
-const sweepId = 'replicate-records';
-const noise = [0, 0.004, -0.003, 0.002, -0.001, 0.003];
-const near = [0, 0.0008, -0.0011, 0.0004, 0.0009, -0.0006];
-
-function testAcc(dropout1: number, seed: number): number {
-  const base = 0.8 + (noise[seed] ?? 0);
-  if (dropout1 === 0.9) return base - 0.2 + (near[seed] ?? 0);
-  if (dropout1 === 0.5) return base + (near[seed] ?? 0);
-  return base;
-}
-
 let testDb: TestDatabase;
 let handle: DatabaseHandle;
 
@@ -45,28 +26,7 @@ after(async () => {
   await testDb?.drop();
 });
 
-/** Writes both epochs of every untrained run of the sweep and marks it completed, as a worker would. */
-async function trainPending(): Promise<number> {
-  const runs = await handle.db
-    .selectFrom('sweep_runs as sr')
-    .innerJoin('runs as r', 'r.id', 'sr.run_id')
-    .select(['r.id', 'r.dropout1', 'r.seed'])
-    .where('sr.sweep_id', '=', sweepId)
-    .where('r.status', '=', 'pending')
-    .execute();
-  for (const run of runs) {
-    for (const epoch of [1, 2]) {
-      const acc = testAcc(run.dropout1, run.seed);
-      await upsertEpochMetrics(handle.db, {
-        run_id: run.id, epoch, train_loss: 0.5, train_acc: acc, train_acc_eval: acc + 0.02, test_loss: 0.6, test_acc: acc, test_count: 10_000, gap: 0.02,
-        act_var1: 1, act_var2: 1, weight_norm1: 1, weight_norm2: 1, weight_norm3: 1, seconds: 1, eval_seconds: 0.1, samples_per_sec: 1000, backend: 'cpu', worker: 'hand',
-      });
-    }
-    await markRunProgress(handle.db, run.id, 2);
-    await markRunFinished(handle.db, run.id, 'completed');
-  }
-  return runs.length;
-}
+const trainPending = (): Promise<number> => trainPendingByHand(handle.db);
 
 const statuses = (r: ReplicateRoundResult): Record<string, string> => Object.fromEntries(r.comparisons.map((c) => [c.id, c.status]));
 

@@ -39,6 +39,12 @@ export const expected: Record<string, Expected> = {
     rows: 1,
     columns: { 'worker / backend': text, done: i8, running: i8, failed: i8, 'waiting or cancelled': i8 },
   },
+  // A fixed-seed sweep has no adaptive-seed rows; replicate-panels.test.ts checks them on an adaptive one.
+  'regsweep-overview/Adaptive seeds: runs used': { rows: 0, columns: { rounds: i4, 'runs used': i4, 'at maxSeeds everywhere': i4, saved: i4 } },
+  'regsweep-overview/Adaptive seeds: comparisons': {
+    rows: 0,
+    columns: { comparison: text, status: text, n: i4, seeds: i4, 'seeds (other)': i4, difference: f8, interval: text, 'p (anytime)': f8, round: i4 },
+  },
   'regsweep-overview/Diverged runs at $epochs epochs': {
     rows: 8,
     columns: { dropout1: f8, dropout2: f8, 'weight decay': f8, 'seeds finished': i4, diverged: i4, rate: f8, '95% CI (Clopper–Pearson)': text },

@@ -12,6 +12,7 @@ import {
   workerThroughputTable,
 } from './overview-panels';
 import { divergenceRateTable, noiseDiagnosticTable } from './noise-panels';
+import { replicateComparisonsTable, replicateRunsStat } from './replicate-panels';
 import { epochsVariable, seedVariable, sweepVariable, weightDecayVariable } from './variables';
 
 /** Tag shared by regsweep's dashboards; the dashboard links list every dashboard carrying it. */
@@ -51,6 +52,9 @@ export function sweepOverviewDashboard(): dashboard.Dashboard {
     .withPanel(bestConfigsTable())
     .withPanel(runsPerWorkerBarChart())
     .withPanel(divergenceRateTable())
+    .withRow(new dashboard.RowBuilder('Adaptive seeds'))
+    .withPanel(replicateRunsStat())
+    .withPanel(replicateComparisonsTable())
     .withRow(new dashboard.RowBuilder('Workers'))
     .withPanel(workerThroughputTable())
     .withPanel(throughputTimeseries())
