@@ -5,6 +5,7 @@ import type { Database } from '../db/database';
 import { loadReportData } from './report-data';
 import { echartsSource, renderReportHtml } from './report-html';
 import { reportSections } from './report-sections';
+import { replicateReportSection } from './replicate-section';
 
 /**
  * Writes a self-contained HTML report of one sweep to `outFile`: accuracy and gap matrices,
@@ -17,7 +18,10 @@ import { reportSections } from './report-sections';
  */
 export async function writeReport(db: Kysely<Database>, sweepId: string, outFile: string): Promise<string> {
   const data = await loadReportData(db, sweepId);
-  const html = renderReportHtml(data, reportSections(data), await echartsSource(), new Date());
+  // An adaptive-seed sweep says first how many seeds each comparison needed and where it stands.
+  const replicate = await replicateReportSection(db, sweepId);
+  const sections = [...(replicate ? [replicate] : []), ...reportSections(data)];
+  const html = renderReportHtml(data, sections, await echartsSource(), new Date());
   const target = path.resolve(outFile);
   await mkdir(path.dirname(target), { recursive: true });
   // Written beside the target and renamed, so a browser reloading the file never sees half of it.
