@@ -29,6 +29,14 @@ export function registerSweepCommands(program: Command, ctx: CommandContext): vo
       const budget = epochBudget(spec);
       ctx.out(`sweep ${spec.name}: ${countTrials(spec)} trials, ${runs.length} runs, each trained to epoch ${Math.max(...spec.grid.epochs)}`);
       ctx.out(`epochs to train: ${budget.trained} (training every trial separately would take ${budget.naive})`);
+      if (spec.replicate) {
+        const r = spec.replicate;
+        const configs = runs.length / spec.seeds.length;
+        ctx.out(
+          `adaptive seeds: these are the first seeds; rounds add seeds where comparisons are open, up to ${r.maxSeeds} per configuration ` +
+            `and ${r.maxRuns} runs in all (${configs * r.maxSeeds} with ${r.maxSeeds} seeds everywhere)`,
+        );
+      }
       try {
         const existing = await withDatabase(ctx, 'reader', (h) => completedRunIds(h.db, runs.map((r) => r.runId)));
         ctx.out(`already in the database: ${existing.size} of ${runs.length} runs (they will not train again); to train: ${runs.length - existing.size}`);
