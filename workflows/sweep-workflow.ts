@@ -14,7 +14,7 @@ import {
 import type { PendingRun, RecordActivities, ReplicateRoundResult, TrainingActivities } from '../activities/index';
 import { SpecError, type SweepSpec } from '../domain/sweep-spec';
 import { defaultMaxTrials } from '../domain/training-limits';
-import { validateSpec } from '../domain/spec-validation';
+import { countConfigs, validateSpec } from '../domain/spec-validation';
 import { sweepNameAttribute, sweepStatusAttribute } from './search-attributes';
 import { pauseSignal, progressQuery, resumeSignal, type ReplicateProgress, type SweepProgress } from './sweep-messages';
 import { emptyTally, type ReplicateCarry, type ReplicateSummary, type SweepCarry, type SweepSummary } from './sweep-state';
@@ -42,19 +42,19 @@ function parseInput(input: unknown, options: SweepLaunchOptions): SweepSpec {
   }
 }
 
-function replicateProgressOf(r: ReplicateCarry): ReplicateProgress {
+function replicateProgressOf(r: ReplicateCarry, spec: SweepSpec, runs: number): ReplicateProgress {
   return {
     round: r.round,
-    runs: r.last?.runs ?? 0,
-    fixedRuns: r.last?.fixedRuns ?? 0,
+    runs,
+    fixedRuns: countConfigs(spec.grid) * (spec.replicate?.maxSeeds ?? 0),
     finished: r.last !== null && r.last.added === 0,
     comparisons: r.last?.comparisons ?? [],
   };
 }
 
-function replicateSummaryOf(r: ReplicateCarry, runs: number): ReplicateSummary {
+function replicateSummaryOf(r: ReplicateCarry, spec: SweepSpec, runs: number): ReplicateSummary {
   const comparisons = r.last?.comparisons ?? [];
-  const fixedRuns = r.last?.fixedRuns ?? 0;
+  const fixedRuns = countConfigs(spec.grid) * (spec.replicate?.maxSeeds ?? 0);
   const count = (status: string): number => comparisons.filter((c) => c.status === status).length;
   return { rounds: r.round, runs, fixedRuns, saved: fixedRuns - runs, resolved: count('resolved'), unresolved: count('unresolved'), stoppedAtCap: count('stopped-at-cap') };
 }
@@ -120,7 +120,7 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?
     failed: tally.failed,
     paused: state.paused,
     best: tally.best,
-    ...(state.replicate ? { replicate: replicateProgressOf(state.replicate) } : {}),
+    ...(state.replicate ? { replicate: replicateProgressOf(state.replicate, spec, tally.runs) } : {}),
   }));
 
   const applyDecision = (decision: ReplicateRoundResult): void => {
@@ -210,6 +210,6 @@ export async function sweepWorkflow(input: unknown, carry?: SweepCarry, options?
     continuedAsNew: state.continuedAsNew ?? 0,
     best: final.best,
     dashboards: final.dashboards,
-    ...(state.replicate ? { replicate: replicateSummaryOf(state.replicate, tally.runs) } : {}),
+    ...(state.replicate ? { replicate: replicateSummaryOf(state.replicate, spec, tally.runs) } : {}),
   };
 }
