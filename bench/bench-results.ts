@@ -3,6 +3,7 @@ import type { BatchPreparation } from './batch-preparation';
 import type { EngineReport } from './engine-report';
 import type { EpochSharing } from './epoch-sharing';
 import type { MachineInfo } from './machine-info';
+import type { NativeSetting, PytorchReport, SharedMachine } from './native-report';
 import type { StepAgreement } from './step-agreement';
 import type { SweepMeasurement } from './sweep-throughput';
 
@@ -26,6 +27,17 @@ export interface BenchResults {
     gemmFlopPerEvalImage: number;
   };
   engines: EngineReport[];
+  /**
+   * The native engine with the kernel set regsweep picks for this CPU (the `native` engine row),
+   * and with the environment's OPENBLAS_CORETYPE where that pins another.
+   */
+  nativeKernelSets: NativeSetting[];
+  /** The native engine training the regularizer variants and batch norm, one seed each. */
+  nativeVariants: NativeSetting[];
+  /** Two native training processes at once, OPENBLAS_NUM_THREADS split between them. */
+  sharedMachine: SharedMachine;
+  /** PyTorch on the same model, weights and minibatches, timed in the same run; skipped where it is not installed. */
+  pytorch: PytorchReport;
   accuracy: AccuracySummary;
   stepAgreement: StepAgreement | { skipped: string };
   batchPreparation: BatchPreparation;

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { BenchResults } from './bench-results';
+import { describeTorchBlas } from './pytorch-comparison';
 
 const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined ? '—' : value.toFixed(digits));
 
@@ -31,6 +32,30 @@ export function renderResults(results: BenchResults): string {
     `${results.mode} mode: per-epoch numbers scaled to 60,000 training and 71,000 evaluated images`,
     engines.toString(),
   ];
+  const seconds = (train: number | null, evaluation: number | null) => `${fixed(train, 2)} s/epoch, evaluation ${fixed(evaluation, 3)} s`;
+  for (const k of results.nativeKernelSets) {
+    lines.push(`native with ${k.setting}: ${seconds(k.secondsPerEpoch, k.evalSecondsPerEpoch)} [${k.engine}]`);
+  }
+  for (const v of results.nativeVariants) lines.push(`native, ${v.setting}: ${seconds(v.secondsPerEpoch, v.evalSecondsPerEpoch)} [${v.engine}]`);
+  const shared = results.sharedMachine;
+  if (shared.processes.length > 0) {
+    lines.push(
+      `${shared.processes.length} native processes at once [${shared.processes[0]!.engine}]: ` +
+        shared.processes.map((p) => fixed(p.secondsPerEpoch, 2)).join(' and ') +
+        ` s/epoch; ${fixed(shared.imagesPerSecond, 0)} training images/s together`,
+    );
+  }
+  const torch = results.pytorch;
+  if ('skipped' in torch) {
+    lines.push(`PyTorch: not measured (${torch.skipped})`);
+  } else {
+    const native = results.nativeKernelSets[0];
+    lines.push(
+      `PyTorch ${torch.torch}, ${torch.threads} thread(s), BLAS ${describeTorchBlas(torch.blas)}: ${seconds(torch.secondsPerEpoch, torch.evalSecondsPerEpoch)}; ` +
+        `PyTorch / native = ${fixed(torch.ratioToNative.epoch, 2)} per epoch, ${fixed(torch.ratioToNative.evaluation, 2)} per evaluation ` +
+        `(native BLAS: OpenBLAS through the addon, ${native?.engine ?? 'unavailable'}); PyTorch test accuracy ${torch.testAcc.map((a) => a.toFixed(4)).join(', ')}`,
+    );
+  }
   const accuracy = results.accuracy;
   lines.push(
     `accuracy after ${accuracy.epochs} epoch(s), seeds ${accuracy.seeds.join(', ')}: ` +

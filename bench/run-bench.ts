@@ -1,6 +1,8 @@
 /**
  * Training-throughput benchmark of regsweep's engines: seconds per epoch and per evaluation,
- * samples/s and GEMM GFLOPS for the native and wasm engines and a plain tfjs baseline, the
+ * samples/s and GEMM GFLOPS for the native and wasm engines and a plain tfjs baseline, native
+ * with each OpenBLAS kernel set in play, on the regularizer variants and as two processes
+ * sharing the machine, PyTorch on the same model and minibatches where it is installed, the
  * accuracy both engines reach on the same seeds, the quickstart sweep's runs per hour with 1
  * and 2 training workers, and the epochs saved by sharing runs across the epochs axis.
  * Writes bench/results.json (or --out) and prints a summary; docs/performance.md explains it.
@@ -18,15 +20,18 @@ import { blasThreadsPerWorker } from '../infra/local/training-threads';
 import { parseSpecJson } from '../domain/spec-validation';
 import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
 import { selectBackend } from '../training/backends';
+import { chooseBlasCore, readCpuFlags } from '../native/blas-core';
 import { summarizeAccuracy } from './accuracy-summary';
 import { runBaselineFit } from './baseline-fit';
 import { compareBatchPreparation } from './batch-preparation';
 import type { BenchResults } from './bench-results';
 import { baselineReport, engineReport, withSpeedups } from './engine-report';
-import { runEngine, type EngineRuns } from './engine-runs';
+import { runEngine, runEngineInChild, type EngineRuns } from './engine-runs';
 import { epochSharingFor } from './epoch-sharing';
 import { gemmFlopsPerImage } from './gemm-flops';
 import { cpuPressure, loadAverage, machineInfo } from './machine-info';
+import { nativeSetting, pytorchReport, sharedMachine, type NativeSetting, type PytorchReport } from './native-report';
+import { runPytorchComparison } from './pytorch-comparison';
 import { measureSweepThroughput } from './sweep-throughput';
 import { renderResults } from './results-table';
 import { compareSteps } from './step-agreement';
@@ -52,10 +57,51 @@ const data = loadDatasetCached(locateDataset({ dataDir: config.dataDir }));
 const trainImages = plan.trainSubset ?? data.trainCount;
 const evalImages = trainImages + data.testCount + 1000;
 
-const engineRuns: EngineRuns[] = [];
-for (const engine of ['native', 'wasm'] as const) {
-  progress(`training on ${engine}: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s) of ${trainImages} images`);
-  engineRuns.push(await runEngine(engine, data, { seeds: plan.seeds, epochs: plan.epochs, trainSubset: plan.trainSubset }));
+const workload = { seeds: plan.seeds, epochs: plan.epochs, trainSubset: plan.trainSubset };
+// OpenBLAS fixes its kernel set when a process loads it, so native runs in child processes: the
+// headline with the kernel set regsweep picks for this CPU, and, where the environment pins
+// another with OPENBLAS_CORETYPE, that one too.
+const ownChoice = chooseBlasCore(readCpuFlags(), undefined);
+const ownCore = ownChoice.coreType;
+const envCore = 'core' in machine.openblas ? machine.openblas.core : null;
+const ownCoreEnv: Record<string, string | undefined> = ownCore === null ? {} : { OPENBLAS_CORETYPE: ownCore };
+progress(`training on native (${ownCore ?? 'OpenBLAS-detected'} kernels): ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s) of ${trainImages} images`);
+const native = await runEngineInChild('native', workload, ownCoreEnv);
+const nativeKernelSets = [nativeSetting(`regsweep's kernel set for this CPU, ${ownCore ?? "OpenBLAS's own detection"} (${ownChoice.reason})`, native, trainImages, evalImages)];
+if (native.backend !== null && ownCore !== null && envCore !== null && envCore !== ownCore) {
+  progress(`training on native with the environment's kernel set (${envCore})`);
+  const pinned = await runEngineInChild('native', workload, {});
+  nativeKernelSets.push(nativeSetting(`OPENBLAS_CORETYPE=${envCore} from the environment`, pinned, trainImages, evalImages));
+}
+progress(`training on wasm: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s) of ${trainImages} images`);
+const engineRuns: EngineRuns[] = [native, await runEngine('wasm', data, workload)];
+
+const variantWorkload = { seeds: [plan.seeds[0]!], epochs: plan.epochs, trainSubset: plan.trainSubset };
+const nativeVariants: NativeSetting[] = [];
+const sharedProcesses: NativeSetting[] = [];
+if (native.backend !== null) {
+  for (const variant of [{ regularizer: 'dropconnect' }, { regularizer: 'gaussian' }, { batchNorm: true }] as const) {
+    const label = 'batchNorm' in variant ? 'batch norm' : `regularizer ${variant.regularizer}`;
+    progress(`training a ${label} variant on native: 1 seed x ${plan.epochs} epoch(s)`);
+    nativeVariants.push(nativeSetting(label, await runEngineInChild('native', { ...variantWorkload, variant }, ownCoreEnv), trainImages, evalImages));
+  }
+  const cores = os.availableParallelism();
+  const threadsEach = String(blasThreadsPerWorker(2, cores));
+  progress(`two native training processes at once, OPENBLAS_NUM_THREADS=${threadsEach} each`);
+  const pair = await Promise.all(
+    [plan.seeds[0]!, plan.seeds[0]! + 1].map((seed) =>
+      runEngineInChild('native', { ...variantWorkload, seeds: [seed] }, { ...ownCoreEnv, OPENBLAS_NUM_THREADS: threadsEach }),
+    ),
+  );
+  pair.forEach((runs, i) => sharedProcesses.push(nativeSetting(`process ${i + 1} of 2`, runs, trainImages, evalImages)));
+}
+let pytorch: PytorchReport = { skipped: quick ? 'quick mode (PyTorch trains on all 60,000 images only)' : 'the native engine is unavailable' };
+if (!quick && native.backend !== null) {
+  progress(`PyTorch: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s), ${native.threads} thread(s), the same weights and minibatches`);
+  pytorch = pytorchReport(
+    runPytorchComparison(data, { seeds: plan.seeds, epochs: plan.epochs, threads: native.threads }, ownCore === null ? {} : { OPENBLAS_CORETYPE: ownCore }),
+    nativeKernelSets[0]!,
+  );
 }
 progress(`plain tfjs baseline: model.fit, one epoch of ${plan.baselineImages} images on the stock wasm backend`);
 const baseline = baselineReport(
@@ -115,6 +161,10 @@ const results: BenchResults = {
     gemmFlopPerEvalImage: flops.forward,
   },
   engines,
+  nativeKernelSets,
+  nativeVariants,
+  sharedMachine: sharedMachine(sharedProcesses),
+  pytorch,
   accuracy: summarizeAccuracy(engineRuns, trainImages),
   stepAgreement,
   batchPreparation,

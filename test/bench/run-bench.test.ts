@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BenchResults } from '../../bench/bench-results';
+import { blasThreadsPerWorker } from '../../infra/local/training-threads';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,7 +19,8 @@ test('npm run bench -- --quick writes results with every engine, the accuracy ch
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run-bench.ts', '--quick', '--out', out], {
       cwd: root,
       encoding: 'utf8',
-      timeout: 120_000,
+      // Seven short native runs in their own processes (kernel sets, variants, two at once) each load tfjs and the dataset.
+      timeout: 240_000,
     });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /s\/epoch/);
@@ -60,6 +62,30 @@ test('npm run bench -- --quick writes results with every engine, the accuracy ch
       assert.ok(results.stepAgreement.checkpoints.every((c) => Number.isFinite(c.maxLossDifference) && Number.isFinite(c.maxRelativeParameterDifference)));
     }
     assert.deepEqual(results.sweep, { skipped: 'quick mode' });
+    const native = results.engines.find((e) => e.name === 'native')!;
+    if (native.unavailable === null) {
+      const settings = [...results.nativeKernelSets, ...results.nativeVariants, ...results.sharedMachine.processes];
+      assert.ok(results.nativeKernelSets.length >= 1);
+      assert.equal(results.nativeKernelSets[0]!.secondsPerEpoch, native.secondsPerEpoch, 'the native row is the first kernel set');
+      assert.deepEqual(
+        results.nativeVariants.map((v) => v.setting),
+        ['regularizer dropconnect', 'regularizer gaussian', 'batch norm'],
+      );
+      assert.equal(results.sharedMachine.processes.length, 2);
+      const each = blasThreadsPerWorker(2, os.availableParallelism())!;
+      assert.ok(
+        results.sharedMachine.processes.every((p) => p.engine.endsWith(`${each} thread${each === 1 ? '' : 's'})`)),
+        `two processes share the cores: ${each} thread(s) each`,
+      );
+      for (const s of settings) {
+        assert.match(s.engine, /^native \(OpenBLAS \w+ kernels, \d threads?\)$/);
+        assert.equal(s.epochSeconds.length, results.workload.epochs);
+        assert.ok(s.secondsPerEpoch! > 0 && s.evalSecondsPerEpoch! > 0, JSON.stringify(s));
+      }
+      assert.ok(results.sharedMachine.imagesPerSecond! > 0);
+    }
+    assert.deepEqual(results.pytorch, { skipped: 'quick mode (PyTorch trains on all 60,000 images only)' });
+    assert.match(run.stdout, /PyTorch: not measured \(quick mode/);
     assert.deepEqual(results.epochSharing.epochs, [5, 10, 20]);
     assert.equal(results.epochSharing.saved, results.epochSharing.naive - results.epochSharing.trained);
     assert.equal(results.workload.gemmFlopPerTrainImage, 1211392);
