@@ -1,6 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { validateSpec } from '../../domain/spec-validation';
@@ -151,6 +154,15 @@ test('relaunching a finished adaptive sweep trains nothing and decides the same'
   const afterCount = await reference.handle.db.selectFrom('epoch_metrics').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   assert.equal(afterCount.n, before.n, 'no epoch was trained again');
   assert.deepEqual(await outcome(reference, 'adaptive'), referenceOutcome);
+
+  // regsweep status reads the same decisions from Postgres: the rounds, the runs saved, each comparison.
+  const { stdout } = await promisify(execFile)(process.execPath, [path.resolve('bin/regsweep.mjs'), 'status', 'adaptive'], {
+    env: { ...reference.stack.env, DATABASE_URL: reference.database.url },
+  });
+  assert.match(stdout, /^sweep adaptive: COMPLETED/m);
+  assert.match(stdout, /^Seeds chosen while the sweep ran: test accuracy at 3 epochs, each configuration against the control, .* Finished after round 2: 16 runs, where 5 seeds for every one of the 4 configurations would take 20 \(4 saved\); 2 resolved, 0 unresolved, 1 stopped at a cap\.$/m);
+  assert.match(stdout, new RegExp(`^  ${near}: stopped at a cap \\(not resolved with this budget\\) on 5 paired seeds \\(5 and 5 seeds trained\\): `, 'm'));
+  assert.match(stdout, new RegExp(`^  ${clear}: resolved on 3 paired seeds \\(3 and 5 seeds trained\\): −\\d+\\.\\d\\d points, anytime-valid 98\\.3% interval `, 'm'));
 });
 
 test('killing the orchestration worker between rounds and continuing as new change nothing in the result', { timeout: 400_000 }, async () => {
