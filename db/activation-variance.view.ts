@@ -13,4 +13,6 @@ export interface ActivationVarianceView {
   layer_dropout: number;
   has_dropout: boolean;
   layer_has_dropout: boolean;
+  /** The run's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label). */
+  variant: string;
 }

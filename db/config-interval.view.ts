@@ -23,6 +23,8 @@ export interface ConfigIntervalView {
   ci_high: number | null;
   ci_clipped: boolean;
   interval_informative: boolean;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }
 
 /** How a configuration compares with the best one at its epochs value. */
@@ -58,4 +60,6 @@ export interface ConfigVsBestView {
   vs_best_p: number | null;
   vs_best_p_holm: number | null;
   vs_best: VsBest;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

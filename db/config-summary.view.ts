@@ -26,4 +26,6 @@ export interface ConfigSummaryView {
   gap_sd: number | null;
   gap_ci_low: number | null;
   gap_ci_high: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

@@ -16,6 +16,8 @@ import type { EpochTestAccuracyView } from './epoch-test-accuracy.view';
 import type { ComparisonAvailabilityView } from './comparison-availability.view';
 import type { MainEffectView } from './main-effect.view';
 import type { EpochCurveView, WeightNormCurveView } from './epoch-curve.view';
+import type { EffectVsVariantView } from './effect-vs-variant.view';
+import type { TestTimeDropoutView } from './test-time-dropout.view';
 import type { ReplicateComparisonsTable, ReplicateSweepsTable } from './replicate.table';
 
 /** Every table and view regsweep's code reads or writes. */
@@ -42,6 +44,8 @@ export interface Database {
   main_effect: MainEffectView;
   epoch_curve: EpochCurveView;
   weight_norm_curve: WeightNormCurveView;
+  effect_vs_variant: EffectVsVariantView;
+  test_time_dropout: TestTimeDropoutView;
   replicate_sweeps: ReplicateSweepsTable;
   replicate_comparisons: ReplicateComparisonsTable;
 }

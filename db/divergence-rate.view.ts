@@ -15,4 +15,6 @@ export interface DivergenceRateView {
   rate: number | null;
   rate_ci_low: number | null;
   rate_ci_high: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

@@ -29,4 +29,6 @@ export interface EffectDropoutSwapView extends EffectPValueColumns {
   diff_p_holm: number | null;
   /** Exact paired sign-flip p-value over all 2^n sign patterns; null outside 1 ≤ n ≤ 12. */
   diff_p_sign_flip: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

@@ -45,4 +45,6 @@ export interface EffectInteractionView extends EffectPValueColumns {
   baseline_dropout2: number;
   baseline_weight_decay: number;
   baseline_kind: ControlKind;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

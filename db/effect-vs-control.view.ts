@@ -38,4 +38,6 @@ export interface EffectVsControlView extends EffectPValueColumns {
   diff_t: number | null;
   diff_p: number | null;
   diff_p_sign_flip: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

@@ -24,6 +24,8 @@ export interface EpochCurveView {
   act_var1_no_dropout: number | null;
   act_var2_dropped_out: number | null;
   act_var2_no_dropout: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }
 
 /** The `weight_norm_curve` view: per sweep, weight decay and epoch, the mean Frobenius norm of W1, W2 and W3. */
@@ -35,4 +37,6 @@ export interface WeightNormCurveView {
   w1: number | null;
   w2: number | null;
   w3: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

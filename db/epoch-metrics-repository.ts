@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './database';
-import { epochMetricColumns, type EpochMetricsRow, type NewEpochMetrics } from './epoch-metrics.table';
+import { epochMetricColumns, testTimeDropoutColumns, type EpochMetricsRow, type NewEpochMetrics } from './epoch-metrics.table';
 
 /** One row per run and epoch whatever the retries: a re-trained epoch overwrites itself. */
 export async function upsertEpochMetrics(db: Executor, row: NewEpochMetrics): Promise<void> {
@@ -15,7 +15,7 @@ export async function upsertEpochMetrics(db: Executor, row: NewEpochMetrics): Pr
 /** The row of the epoch in which a run diverged: every metric null, flagged (training stops there, so no later epoch has a row). */
 export async function recordDivergedEpoch(db: Executor, runId: string, epoch: number, backend: string, worker: string): Promise<void> {
   // Every metric is named: the upsert only overwrites the columns it is given.
-  const nulls = Object.fromEntries(epochMetricColumns.map((column) => [column, null]));
+  const nulls = Object.fromEntries([...epochMetricColumns, ...testTimeDropoutColumns].map((column) => [column, null]));
   await upsertEpochMetrics(db, { run_id: runId, epoch, ...nulls, diverged: true, backend, worker });
 }
 

@@ -25,6 +25,12 @@ export interface EpochMetricsTable {
   backend: string;
   worker: string | null;
   diverged: Generated<boolean>;
+  /** Test accuracy of one stochastic pass with the training-time noise on; null unless the run evaluates with test-time dropout (and in a diverged epoch). */
+  test_acc_dropout: number | null;
+  /** Test accuracy of the mean prediction over the run's eval_dropout_samples stochastic passes (MC dropout); null as test_acc_dropout. */
+  test_acc_mc_dropout: number | null;
+  /** Seconds the stochastic test passes took; null as test_acc_dropout. */
+  eval_dropout_seconds: number | null;
   /**
    * Test images `test_acc` is a share of.
    * @default 10000 (the whole Fashion-MNIST test split, the only set training evaluates on)
@@ -53,6 +59,11 @@ export const epochMetricColumns = [
   'samples_per_sec',
 ] as const satisfies ReadonlyArray<keyof EpochMetricsTable>;
 export type EpochMetricColumn = (typeof epochMetricColumns)[number];
+
+/** The test-time dropout columns: all three present in a run that evaluates with test-time dropout, else null; null in a diverged epoch. */
+export const testTimeDropoutColumns = ['test_acc_dropout', 'test_acc_mc_dropout', 'eval_dropout_seconds'] as const satisfies ReadonlyArray<
+  keyof EpochMetricsTable
+>;
 
 /** A row of an epoch that trained normally: every metric present. */
 export type NewTrainedEpochMetrics = NewEpochMetrics & { [K in EpochMetricColumn]: number };

@@ -1,7 +1,11 @@
 import type { NewTrainedEpochMetrics } from './epoch-metrics.table';
 import type { EpochMetrics } from '../training/train';
 
-/** The `epoch_metrics` row of one trained epoch: the training engine's camelCase metrics in snake_case. */
+/**
+ * The `epoch_metrics` row of one trained epoch: the training engine's camelCase metrics in
+ * snake_case. The test-time dropout accuracies and their time are there only when the run
+ * evaluates with test-time dropout; otherwise they stay null.
+ */
 export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewTrainedEpochMetrics {
   return {
     run_id: runId,
@@ -23,5 +27,8 @@ export function toEpochRow(runId: string, m: EpochMetrics, worker: string): NewT
     samples_per_sec: m.samplesPerSec,
     backend: m.backend,
     worker,
+    test_acc_dropout: m.testAccDropout ?? null,
+    test_acc_mc_dropout: m.testAccMcDropout ?? null,
+    eval_dropout_seconds: m.evalDropoutSeconds ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import type { RegularizerName } from '../domain/training-limits';
 /**
  * The `epoch_test_accuracy` view: one row per sweep, run and recorded epoch, with the test
  * accuracy's binomial standard error √(p (1 − p) / test_count). Every run is evaluated on the
@@ -18,4 +19,9 @@ export interface EpochTestAccuracyView {
   /** Test images evaluated. */
   test_count: number;
   test_accuracy_se: number | null;
+  regularizer: RegularizerName;
+  batch_norm: boolean;
+  lr: number;
+  /** The run's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label). */
+  variant: string;
 }

@@ -20,4 +20,6 @@ export interface MainEffectView {
   gap_effect: number;
   gap_effect_ci_low: number | null;
   gap_effect_ci_high: number | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

@@ -27,4 +27,6 @@ export interface NoiseDiagnosticView {
   df2: number;
   p: number | null;
   note: string | null;
+  /** The row's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label); every statistic is within it. */
+  variant: string;
 }

@@ -15,6 +15,9 @@ export function runRowOf(run: RunPlan): NewRun {
     batch_size: run.batchSize,
     hidden: run.hidden,
     train_subset: run.trainSubset,
+    regularizer: run.regularizer,
+    batch_norm: run.batchNorm,
+    eval_dropout_samples: run.evalDropoutSamples,
     backend: null,
     worker: null,
     error: null,
@@ -53,5 +56,8 @@ export function trialRowOf(sweepId: string, trial: Trial): NewSweepTrial {
     weight_decay: trial.weightDecay,
     epochs: trial.epochs,
     seed: trial.seed,
+    regularizer: trial.regularizer,
+    batch_norm: trial.batchNorm,
+    lr: trial.lr,
   };
 }

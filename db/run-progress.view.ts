@@ -1,3 +1,4 @@
+import type { RegularizerName } from '../domain/training-limits';
 import type { RunStatus } from './runs.table';
 
 /** The `run_progress` view: one row per run of a sweep, in scheduling order. */
@@ -31,4 +32,11 @@ export interface RunProgressView {
   last_test_acc: number | null;
   /** Binomial standard error of `last_test_acc`, √(p (1 − p) / test images). */
   test_accuracy_se: number | null;
+  regularizer: RegularizerName;
+  batch_norm: boolean;
+  lr: number;
+  /** Stochastic test passes per epoch (MC dropout); 0 = inference mode only. */
+  eval_dropout_samples: number;
+  /** The run's variant, `<regularizer>[+batchnorm] lr=<lr>` (regsweep_variant_label). */
+  variant: string;
 }

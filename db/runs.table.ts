@@ -54,5 +54,9 @@ export interface SweepTrialsTable {
   weight_decay: number;
   epochs: number;
   seed: number;
+  /** The trial's variant: regularizer, batch normalization and learning rate, as its run's. */
+  regularizer: Generated<RegularizerName>;
+  batch_norm: Generated<boolean>;
+  lr: number;
 }
 export type NewSweepTrial = Insertable<SweepTrialsTable>;

@@ -78,24 +78,28 @@ export interface BestTrialRow {
   dropout2: number;
   weight_decay: number;
   epochs: number;
+  /** The grid point's variant, `<regularizer>[+batchnorm] lr=<lr>`: seeds are averaged within one variant. */
+  variant: string;
   test_acc: number;
   seeds: number;
 }
 
 /**
- * The grid point with the highest mean test accuracy over its seeds at the sweep's largest
- * epochs value, among the runs that reached that epoch without diverging; undefined when none did.
+ * The grid point (variant included) with the highest mean test accuracy over its seeds at the
+ * sweep's largest epochs value, among the runs that reached that epoch without diverging;
+ * undefined when none did.
  */
 export async function findBestTrialAtLargestEpochs(db: Executor, sweepId: string): Promise<BestTrialRow | undefined> {
   return db
     .selectFrom('sweep_trials as t')
     .innerJoin('epoch_metrics as m', (j) => j.onRef('m.run_id', '=', 't.run_id').onRef('m.epoch', '=', 't.epochs'))
     .select(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
+    .select(sql<string>`regsweep_variant_label(t.regularizer, t.batch_norm, t.lr)`.as('variant'))
     .select((eb) => [eb.fn.avg<number>('m.test_acc').as('test_acc'), eb.fn.countAll<number>().as('seeds')])
     .where('t.sweep_id', '=', sweepId)
     .where('m.diverged', '=', false)
     .where('t.epochs', '=', largestEpochsOf(sweepId))
-    .groupBy(['t.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
+    .groupBy(['t.regularizer', 't.batch_norm', 't.lr', 't.dropout1', 't.dropout2', 't.weight_decay', 't.epochs'])
     .orderBy('test_acc', 'desc')
     .limit(1)
     .executeTakeFirst();

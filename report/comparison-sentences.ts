@@ -86,6 +86,8 @@ const comparisonNames: Record<ComparisonName, string> = {
   vs_control: 'comparison with the control',
   dropout_swap: 'dropout swap',
   interaction: 'dropout × weight decay interaction',
+  vs_variant: 'comparison with the base variant',
+  test_time_dropout: 'test-time dropout comparison',
 };
 
 /**

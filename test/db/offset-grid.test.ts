@@ -223,6 +223,10 @@ test('effect_vs_control gives a one-pair comparison its difference and the sign-
 const swapReason = (d1: string, d2: string) =>
   `dropout_swap needs both (a, b) and (b, a) in the dropout grid for two rates a ≠ b; this grid has dropout1 ∈ ${d1}, dropout2 ∈ ${d2}`;
 const noResultYet = 'no run has reached an epochs value of the grid yet';
+const oneVariant = 'the grid has one variant (dropout lr=0.5): vs_variant needs at least two';
+const noTestTimeDropout = 'test_time_dropout needs runs that evaluate with test-time dropout; every run of variant dropout lr=0.5 has eval_dropout_samples = 0';
+/** Every sweep here is of the default variant and evaluates in inference mode only. */
+const variantReasons = (sweep: string) => ({ [`${sweep} vs_variant`]: oneVariant, [`${sweep} test_time_dropout`]: noTestTimeDropout });
 
 test('comparison_availability says why each comparison a grid cannot make or has no data for is empty', async () => {
   const rows = await handle.db.selectFrom('comparison_availability').select(['sweep_id', 'comparison', 'available', 'reason']).execute();
@@ -231,26 +235,33 @@ test('comparison_availability says why each comparison a grid cannot make or has
     'offset vs_control': null,
     'offset dropout_swap': swapReason('{0.1, 0.3}', '{0.2, 0.4}'),
     'offset interaction': null,
+    ...variantReasons('offset'),
     'disjoint vs_control': 'no configuration has a result on a seed and epochs value where the control (dropout1 = 0, dropout2 = 0, weight_decay = 0) has one',
     'disjoint dropout_swap': swapReason('{0, 0.5}', '{0}'),
     'disjoint interaction':
       'no seed has results in all four cells (baseline, dropout alone, weight decay alone, both) at one epochs value; baseline: dropout1 = 0, dropout2 = 0, weight_decay = 0',
+    ...variantReasons('disjoint'),
     'pending vs_control': noResultYet,
     'pending dropout_swap': noResultYet,
     'pending interaction': noResultYet,
+    ...variantReasons('pending'),
     'decay-only vs_control': noResultYet,
     'decay-only dropout_swap': swapReason('{0.3}', '{0.3}'),
     'decay-only interaction': 'interaction needs at least two dropout settings; this grid has only dropout1 = 0.3, dropout2 = 0.3',
+    ...variantReasons('decay-only'),
     'diverged vs_control':
       'every run of the control (dropout1 = 0.6, dropout2 = 0.6, weight_decay = 0) that reached an epochs value diverged (2 seed comparisons left out because a cell diverged)',
     'diverged dropout_swap': swapReason('{0.6, 0.7}', '{0.6}'),
     'diverged interaction': 'interaction needs at least two weight-decay values; this grid has weight_decay ∈ {0}',
+    ...variantReasons('diverged'),
     'mixed vs_control': null,
     'mixed dropout_swap': swapReason('{0, 0.5}', '{0}'),
     'mixed interaction': null,
+    ...variantReasons('mixed'),
     'single vs_control': null,
     'single dropout_swap': swapReason('{0.15, 0.25}', '{0.35}'),
     'single interaction': 'interaction needs at least two weight-decay values; this grid has weight_decay ∈ {0}',
+    ...variantReasons('single'),
   });
 });
 
@@ -282,19 +293,23 @@ test('comparison_availability notes comparisons that rest on one seed each', asy
   });
 });
 
-test('comparisonAvailability returns vs_control, dropout_swap, interaction in that order, and nothing for an unknown sweep', async () => {
+test('comparisonAvailability returns vs_control, dropout_swap, interaction, vs_variant, test_time_dropout in that order, and nothing for an unknown sweep', async () => {
   const rows = await comparisonAvailability(handle.db, 'diverged');
   assert.deepEqual(
     rows.map((r) => r.comparison),
-    ['vs_control', 'dropout_swap', 'interaction'],
+    ['vs_control', 'dropout_swap', 'interaction', 'vs_variant', 'test_time_dropout'],
   );
   assert.deepEqual(
     rows.map((r) => r.view_name),
-    ['effect_vs_control', 'effect_dropout_swap', 'effect_interaction'],
+    ['effect_vs_control', 'effect_dropout_swap', 'effect_interaction', 'effect_vs_variant', 'test_time_dropout'],
   );
   assert.deepEqual(
     rows.map((r) => r.n_excluded_diverged),
-    [2, 0, 0],
+    [2, 0, 0, 0, 0],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.variant),
+    ['dropout lr=0.5', 'dropout lr=0.5', 'dropout lr=0.5', null, 'dropout lr=0.5'],
   );
   assert.ok(rows.every((r) => r.sweep_id === 'diverged' && !r.available));
   assert.deepEqual(await comparisonAvailability(handle.db, 'no-such-sweep'), []);

@@ -142,7 +142,7 @@ test('regsweep results marks an interval clipped to the metric range and adds th
 test('regsweep results says in words why a comparison has no rows', async () => {
   const lines = (await results('no-zero', 'table')).split('\n');
   const reasons = await fx.handle.db.selectFrom('comparison_availability').select(['comparison', 'available', 'reason']).where('sweep_id', '=', 'no-zero').execute();
-  assert.deepEqual(reasons.filter((r) => !r.available).map((r) => r.comparison).sort(), ['dropout_swap', 'interaction']);
+  assert.deepEqual(reasons.filter((r) => !r.available).map((r) => r.comparison).sort(), ['dropout_swap', 'interaction', 'test_time_dropout', 'vs_variant']);
   assert.deepEqual(lines.slice(lines.indexOf('Dropout1 ↔ dropout2 swaps:') + 1, lines.indexOf('Dropout1 ↔ dropout2 swaps:') + 2), [
     '- No dropout swap: dropout_swap needs both (a, b) and (b, a) in the dropout grid for two rates a ≠ b; this grid has ' +
       'dropout1 ∈ {0.1, 0.2, 0.3, 0.4, 0.5}, dropout2 ∈ {0.25}.',

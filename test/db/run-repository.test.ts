@@ -79,7 +79,7 @@ test('findBestTrialAtLargestEpochs averages test accuracy over the seeds that di
   };
   const winner = expected(0.5) > expected(0) ? 0.5 : 0;
   const best = await findBestTrialAtLargestEpochs(handle.db, 'repo');
-  assert.deepEqual({ ...best, test_acc: undefined }, { dropout1: winner, dropout2: 0, weight_decay: 0, epochs: 2, test_acc: undefined, seeds: 2 });
+  assert.deepEqual({ ...best, test_acc: undefined }, { dropout1: winner, dropout2: 0, weight_decay: 0, epochs: 2, variant: 'dropout lr=0.5', test_acc: undefined, seeds: 2 });
   assert.ok(Math.abs(best!.test_acc - expected(winner)) < 1e-12);
 
   // A seed of the winner diverging in epoch 2 leaves its other seed as the winner's only one.

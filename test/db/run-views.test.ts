@@ -35,7 +35,7 @@ test('activation_variance takes act_var and dropout rate from the row\'s layer',
   const at = (layer: number) => variances.find((r) => r.sweep_id === 'd2l-dropout' && r.run_id === run.runId && r.epoch === 3 && r.layer === layer);
   assert.deepEqual(
     { ...at(1) },
-    { sweep_id: 'd2l-dropout', run_id: run.runId, epoch: 3, layer: 1, act_var: metrics.act_var1, dropout1: 0.2, dropout2: 0.5, weight_decay: 0.001, seed: 2, layer_dropout: 0.2, has_dropout: true, layer_has_dropout: true },
+    { sweep_id: 'd2l-dropout', run_id: run.runId, epoch: 3, layer: 1, act_var: metrics.act_var1, dropout1: 0.2, dropout2: 0.5, weight_decay: 0.001, seed: 2, layer_dropout: 0.2, has_dropout: true, layer_has_dropout: true, variant: 'dropout lr=0.5' },
   );
   assert.equal(at(2)?.act_var, metrics.act_var2);
   assert.equal(at(2)?.layer_dropout, 0.5);

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config';
 import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { testLogins, type TestLogin, type TestLogins } from '../helpers/test-logins';
 import { openFixtureDatabase, type FixtureDatabase } from './fixture-database';
+import { loadVariantFixture } from './variant-fixture';
 
 // Every ```sql block of docs/sql.md and README.md runs here through the `regsweep sql` code
 // path, so the documented examples break the build when the schema moves away from them.
@@ -23,6 +24,8 @@ let readerDb: DatabaseHandle;
 
 before(async () => {
   fx = await openFixtureDatabase();
+  // The variant views' examples read a sweep with several variants and test-time dropout.
+  await loadVariantFixture(fx.handle.db);
   logins = testLogins(fx.handle.pool, fx.url);
   reader = await logins.create('sql_reader', 'in role regsweep_reader');
   readerDb = openDatabase(reader.url);
@@ -113,6 +116,8 @@ test('docs/sql.md has an example query for every analysis view', () => {
     'epoch_test_accuracy',
     'comparison_availability',
     'main_effect',
+    'effect_vs_variant',
+    'test_time_dropout',
   ]) {
     assert.ok(
       docQueries.some((q) => q.includes(view)),

@@ -10,7 +10,7 @@ import { noiseSentence } from '../../report/noise-sentences';
 const pColumns = { p_test: 't' as const, p_used: 0.004, p_holm: 0.03, holm_m: 24, p_holm_epochs: 0.012, holm_m_epochs: 8 };
 
 const swap: EffectDropoutSwapView = {
-  ...{ sweep_id: 's', metric: 'test_acc', epochs: 20, weight_decay: 0, dropout_a: 0.2, dropout_b: 0.5, n: 3, n_excluded_diverged: 0 },
+  ...{ sweep_id: 's', variant: 'dropout lr=0.5', metric: 'test_acc', epochs: 20, weight_decay: 0, dropout_a: 0.2, dropout_b: 0.5, n: 3, n_excluded_diverged: 0 },
   ...{ mean_ab: 0.862, mean_ba: 0.85, diff_mean: 0.012, diff_sd: 0.002, diff_ci_low: 0.007, diff_ci_high: 0.017 },
   ...{ diff_t: 10.4, diff_p: 0.004, diff_p_holm: 0.012, diff_p_sign_flip: 0.25, ...pColumns },
 };
@@ -46,7 +46,7 @@ test('swapSentence names the sign-flip test when every seed agrees, and clips th
 });
 
 const interaction: EffectInteractionView = {
-  ...{ sweep_id: 's', metric: 'test_acc', epochs: 20, dropout1: 0.5, dropout2: 0.5, weight_decay: 0.001, n: 3, n_excluded_diverged: 0 },
+  ...{ sweep_id: 's', variant: 'dropout lr=0.5', metric: 'test_acc', epochs: 20, dropout1: 0.5, dropout2: 0.5, weight_decay: 0.001, n: 3, n_excluded_diverged: 0 },
   ...{ baseline_mean: 0.84, dropout_effect_mean: 0.02, dropout_effect_ci_low: 0.01, dropout_effect_ci_high: 0.03 },
   ...{ weight_decay_effect_mean: 0.01, weight_decay_effect_ci_low: 0, weight_decay_effect_ci_high: 0.02 },
   ...{ combined_effect_mean: 0.015, combined_effect_ci_low: 0.01, combined_effect_ci_high: 0.02 },
@@ -69,7 +69,7 @@ test('interactionSentence gives the parts, the interaction, n, the test and the 
 
 test('noiseSentence gives F, its degrees of freedom, p, the test and what it rests on; or why there is no F', () => {
   const row: NoiseDiagnosticView = {
-    ...{ sweep_id: 's', metric: 'test_acc', epochs: 20, k: 27, n: 80, n_diverged: 1, grand_mean: 0.85 },
+    ...{ sweep_id: 's', variant: 'dropout lr=0.5', metric: 'test_acc', epochs: 20, k: 27, n: 80, n_diverged: 1, grand_mean: 0.85 },
     ...{ between_ms: 0.0009, within_ms: 0.0001, seed_sd: 0.01, f: 9, df1: 26, df2: 53, p: 0.00001, note: null },
   };
   assert.equal(
@@ -85,7 +85,7 @@ test('noiseSentence gives F, its degrees of freedom, p, the test and what it res
 });
 
 const effect = (axis: MainEffectView['axis'], level: number, n: number, acc: number, gap: number): MainEffectView => ({
-  ...{ sweep_id: 's', epochs: 20, axis, level, n, test_acc: 0.85 + acc, test_acc_effect: acc, gap_effect: gap },
+  ...{ sweep_id: 's', variant: 'dropout lr=0.5', epochs: 20, axis, level, n, test_acc: 0.85 + acc, test_acc_effect: acc, gap_effect: gap },
   ...{ test_acc_effect_ci_low: n >= 3 ? acc - 0.005 : null, test_acc_effect_ci_high: n >= 3 ? acc + 0.005 : null },
   ...{ gap_effect_ci_low: n >= 3 ? gap - 0.002 : null, gap_effect_ci_high: n >= 3 ? gap + 0.002 : null },
 });

@@ -4,7 +4,7 @@ import type { DivergenceRateView } from '../../db/divergence-rate.view';
 import { divergenceSentences } from '../../report/divergence-sentences';
 
 const rate = (over: Partial<DivergenceRateView>): DivergenceRateView => ({
-  ...{ sweep_id: 's', dropout1: 0, dropout2: 0, weight_decay: 0, epochs: 20, trials: 3, finished: 3, n_diverged: 0 },
+  ...{ sweep_id: 's', variant: 'dropout lr=0.5', dropout1: 0, dropout2: 0, weight_decay: 0, epochs: 20, trials: 3, finished: 3, n_diverged: 0 },
   ...{ rate: 0, rate_ci_low: 0, rate_ci_high: 0.7076, ...over },
 });
 

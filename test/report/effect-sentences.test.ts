@@ -8,6 +8,7 @@ import { openFixtureDatabase, type FixtureDatabase } from '../db/fixture-databas
 
 const base: EffectVsControlView = {
   sweep_id: 's',
+  variant: 'dropout lr=0.5',
   metric: 'test_acc',
   epochs: 4,
   dropout1: 0.5,

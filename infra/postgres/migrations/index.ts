@@ -20,6 +20,7 @@ import * as interactionBaseline from './20261204T0910-interaction-baseline';
 import * as comparisonAvailability from './20261204T0920-comparison-availability';
 import * as mainEffectAndEpochCurves from './20261204T1000-main-effect-and-epoch-curves';
 import * as runLease from './20261205T0900-run-lease';
+import * as regularizerVariants from './20261206T0900-regularizer-variants';
 import * as replicateProgress from './20261206T1100-replicate-progress';
 
 /** Every migration, keyed by its timestamp-prefixed name (Kysely applies them in name order). */
@@ -45,5 +46,6 @@ export const migrations: Record<string, Migration> = {
   '20261204T0920-comparison-availability': comparisonAvailability,
   '20261204T1000-main-effect-and-epoch-curves': mainEffectAndEpochCurves,
   '20261205T0900-run-lease': runLease,
+  '20261206T0900-regularizer-variants': regularizerVariants,
   '20261206T1100-replicate-progress': replicateProgress,
 };
