@@ -4,6 +4,7 @@ import { exitCodeFor } from './cli-errors';
 import type { CommandContext } from './command-context';
 import { registerDashboardsCommand } from './commands/dashboards-command';
 import { registerDbCommands } from './commands/db-commands';
+import { registerFindingsCommands } from './commands/findings-command';
 import { registerQuickstartCommand } from './commands/quickstart-command';
 import { registerReportCommand } from './commands/report-command';
 import { registerResultsCommand } from './commands/results-command';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   registerQuickstartCommand(program, ctx);
   registerDashboardsCommand(program, ctx);
   registerReportCommand(program, ctx);
+  registerFindingsCommands(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(process.argv);
