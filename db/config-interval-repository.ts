@@ -38,13 +38,15 @@ export interface TestAccuracyVsBest {
   weight_decay: number;
   epochs: number;
   vs_best: VsBest;
+  /** The variant the grid point belongs to; the best is chosen within it. */
+  variant: string;
 }
 
 /** The test-accuracy comparison with the best of every grid point at every epochs value, unordered. */
 export async function listTestAccuracyVsBest(db: Executor, sweepId: string): Promise<TestAccuracyVsBest[]> {
   return db
     .selectFrom('config_vs_best')
-    .select(['dropout1', 'dropout2', 'weight_decay', 'epochs', 'vs_best'])
+    .select(['dropout1', 'dropout2', 'weight_decay', 'epochs', 'vs_best', 'variant'])
     .where('sweep_id', '=', sweepId)
     .where('metric', '=', 'test_acc')
     .execute();

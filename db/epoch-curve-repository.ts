@@ -8,14 +8,15 @@ export async function listEpochCurve(db: Executor, sweepId: string): Promise<Epo
 }
 
 /** A weight_norm_curve row with its weight decay as Postgres prints it (`wd`), the label the report shows. */
-export type WeightNormCurveRow = Pick<WeightNormCurveView, 'epoch' | 'w1' | 'w2' | 'w3'> & { wd: string };
+export type WeightNormCurveRow = Pick<WeightNormCurveView, 'epoch' | 'w1' | 'w2' | 'w3' | 'variant'> & { wd: string };
 
-/** The sweep's weight_norm_curve rows, by weight decay, then epoch. */
+/** The sweep's weight_norm_curve rows, by variant, weight decay, then epoch. */
 export async function listWeightNormCurve(db: Executor, sweepId: string): Promise<WeightNormCurveRow[]> {
   return db
     .selectFrom('weight_norm_curve')
-    .select(['epoch', 'w1', 'w2', 'w3', sql<string>`weight_decay::text`.as('wd')])
+    .select(['epoch', 'w1', 'w2', 'w3', 'variant', sql<string>`weight_decay::text`.as('wd')])
     .where('sweep_id', '=', sweepId)
+    .orderBy('variant')
     .orderBy('weight_decay')
     .orderBy('epoch')
     .execute();

@@ -6,7 +6,9 @@ import { listEffectsAtLargestEpochs, listInteractionsAtLargestEpochs, listSwapsA
 import { listNoiseDiagnostic } from '../db/noise-diagnostic-repository';
 import { interactionSentence, swapSentence, unavailableSentence } from './comparison-sentences';
 import { divergenceSentences } from './divergence-sentences';
-import { effectSentences } from './effect-sentences';
+import { effectSentence, effectSentences } from './effect-sentences';
+import { testTimeDropoutSentence, variantSentence } from './findings/variant-sentences';
+import { listTestTimeDropout, listVariantEffectsAtLargestEpochs } from '../db/variant-repository';
 import { noiseSentence } from './noise-sentences';
 
 /**
@@ -43,28 +45,44 @@ export interface SweepDescription {
   noise: string[];
   /** Configurations with a diverged run at the largest epochs value. */
   divergence: string[];
+  /** Each variant against the base variant at the largest epochs value; empty for a one-variant sweep. */
+  variants: string[];
+  /** Test-time dropout at the largest epochs value; empty unless runs evaluate with it. */
+  testTimeDropout: string[];
 }
 
 /** The sentences of every section, read with the same queries and worded by the same functions as the report. */
 export async function describeSweep(db: Executor, sweepId: string): Promise<SweepDescription> {
-  const [effects, swaps, interactions, noise, diverged, unavailable] = await Promise.all([
-    describeEffects(db, sweepId),
+  const [effects, swaps, interactions, noise, diverged, unavailable, variants, testTimeDropout] = await Promise.all([
+    listEffectsAtLargestEpochs(db, sweepId),
     listSwapsAtLargestEpochs(db, sweepId),
     listInteractionsAtLargestEpochs(db, sweepId),
     listNoiseDiagnostic(db, sweepId),
     listDivergedAtLargestEpochs(db, sweepId),
     describeUnavailableComparisons(db, sweepId),
+    listVariantEffectsAtLargestEpochs(db, sweepId),
+    listTestTimeDropout(db, sweepId),
   ]);
+  // Rows of several variants say which one they are about; a one-variant sweep reads as before.
+  const manyVariants = new Set(effects.map((r) => r.variant)).size > 1 || variants.length > 0;
+  const labelled =
+    <T extends { variant: string }>(sentence: (r: T) => string) =>
+    (r: T) =>
+      manyVariants ? `${r.variant}: ${sentence(r)}` : sentence(r);
+  const largest = Math.max(0, ...testTimeDropout.map((r) => r.epochs));
+  const byVariant = <T extends { variant: string }>(rows: T[]): T[] => [...rows].sort((a, b) => a.variant.localeCompare(b.variant));
   const orWhyNot = (sentences: string[], comparison: ComparisonName): string[] => {
     const why = unavailable[comparison];
     if (why !== undefined) return [why];
     return sentences.length > 0 ? sentences : ['None at the largest epochs value yet.'];
   };
   return {
-    effects: orWhyNot(effects, 'vs_control'),
-    swaps: orWhyNot(swaps.map(swapSentence), 'dropout_swap'),
-    interactions: orWhyNot(interactions.map(interactionSentence), 'interaction'),
-    noise: noise.map(noiseSentence),
-    divergence: divergenceSentences(diverged),
+    effects: orWhyNot(effects.length > 0 ? byVariant(effects).map(labelled(effectSentence)) : effectSentences([]), 'vs_control'),
+    swaps: orWhyNot(byVariant(swaps).map(labelled(swapSentence)), 'dropout_swap'),
+    interactions: orWhyNot(byVariant(interactions).map(labelled(interactionSentence)), 'interaction'),
+    noise: byVariant(noise).map(labelled(noiseSentence)),
+    divergence: diverged.flatMap((r) => divergenceSentences([r]).map((s) => (manyVariants ? `${r.variant}: ${s}` : s))),
+    variants: variants.map(variantSentence),
+    testTimeDropout: testTimeDropout.filter((r) => r.epochs === largest).map(testTimeDropoutSentence),
   };
 }

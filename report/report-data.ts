@@ -15,7 +15,8 @@ import type { NoiseDiagnosticView } from '../db/noise-diagnostic.view';
 import { listNoiseDiagnostic } from '../db/noise-diagnostic-repository';
 import { countSweepRuns, findLargestEpochs, findSweep, type SweepRunCounts } from '../db/sweep-repository';
 import type { SweepRow } from '../db/sweeps.table';
-import { describeUnavailableComparisons, type UnavailableComparisons } from './describe-effects';
+import { listVariantEffectsAtLargestEpochs } from '../db/variant-repository';
+import { describeSweep, describeUnavailableComparisons, type SweepDescription, type UnavailableComparisons } from './describe-effects';
 
 /** Means per epoch over runs with and without dropout (or, for activations, with dropout after that layer). */
 export interface EpochCurves {
@@ -55,13 +56,26 @@ export interface ReportData {
   divergence: DivergenceRateView[];
   /** Why a comparison has no paired seed, in words (comparison_availability). */
   unavailable: UnavailableComparisons;
+  /** The sentences of every comparison, labelled by variant when the sweep has several (as `regsweep results` prints them). */
+  description: SweepDescription;
+  /** The sweep's variants (`<regularizer>[+batchnorm] lr=<lr>`), sorted; one for a sweep without variant axes. */
+  variants: string[];
+  /** The variant the training curves are drawn for: the base variant (as effect_vs_variant chooses it) when there are several. */
+  curveVariant: string | null;
 }
 
 const curveMetrics = ['train_loss', 'test_loss', 'train_acc_eval', 'test_acc', 'gap'] as const;
 
 /** The sweep's per-epoch curves from the view epoch_curve (the dashboards' curves over every weight decay and seed). */
-async function epochCurves(db: Kysely<Database>, sweepId: string): Promise<{ curves: EpochCurves; activationVariance: EpochCurves }> {
-  const rows = await listEpochCurve(db, sweepId);
+async function epochCurves(
+  db: Kysely<Database>,
+  sweepId: string,
+  base: string | null,
+): Promise<{ curves: EpochCurves; activationVariance: EpochCurves; variant: string | null }> {
+  const all = await listEpochCurve(db, sweepId);
+  // One variant's curves: pooling runs of different regularizers or learning rates would draw a curve of no model.
+  const variant = base ?? all[0]?.variant ?? null;
+  const rows = all.filter((r) => r.variant === variant);
   const epoch = rows.map((r) => r.epoch);
   const series: Record<string, Array<number | null>> = {};
   for (const metric of curveMetrics) {
@@ -74,12 +88,14 @@ async function epochCurves(db: Kysely<Database>, sweepId: string): Promise<{ cur
     'layer 2, dropped out': rows.map((r) => r.act_var2_dropped_out),
     'layer 2, no dropout': rows.map((r) => r.act_var2_no_dropout),
   };
-  return { curves: { epoch, series }, activationVariance: { epoch, series: activation } };
+  return { curves: { epoch, series }, activationVariance: { epoch, series: activation }, variant };
 }
 
 /** Mean weight norms per weight decay and epoch from the view weight_norm_curve. */
-async function weightNormCurves(db: Kysely<Database>, sweepId: string): Promise<WeightNormCurves> {
-  const rows = await listWeightNormCurve(db, sweepId);
+async function weightNormCurves(db: Kysely<Database>, sweepId: string, base: string | null): Promise<WeightNormCurves> {
+  const all = await listWeightNormCurve(db, sweepId);
+  const variant = base ?? all[0]?.variant;
+  const rows = all.filter((r) => r.variant === variant);
   const epoch = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
   const byWeightDecay = [...new Set(rows.map((r) => r.wd))].map((weightDecay) => {
     const at = (e: number) => rows.find((r) => r.wd === weightDecay && r.epoch === e);
@@ -97,21 +113,27 @@ export async function loadReportData(db: Kysely<Database>, sweepId: string): Pro
   const sweep = await findSweep(db, sweepId);
   if (!sweep) throw new Error(`no sweep with id ${JSON.stringify(sweepId)} in the database`);
   const epochs = (await findLargestEpochs(db, sweepId)) ?? 0;
-  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise, curves, weightNorms, divergence, unavailable] = await Promise.all([
-    countSweepRuns(db, sweepId),
-    listConfigsVsBest(db, sweepId, epochs),
-    listTrainAccuracyIntervals(db, sweepId, epochs),
-    listEffectsAtLargestEpochs(db, sweepId),
-    listInteractionsAtLargestEpochs(db, sweepId),
-    listSwapsAtLargestEpochs(db, sweepId),
-    listMainEffects(db, sweepId, epochs),
-    listNoiseDiagnostic(db, sweepId),
-    epochCurves(db, sweepId),
-    weightNormCurves(db, sweepId),
-    listDivergedAtLargestEpochs(db, sweepId),
-    describeUnavailableComparisons(db, sweepId),
-  ]);
+  // The variant the curves are drawn for: the sweep's base variant (effect_vs_variant's rule), or its only one.
+  const base = (await listVariantEffectsAtLargestEpochs(db, sweepId))[0]?.base_variant ?? null;
+  const [runCounts, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise, curves, weightNorms, divergence, unavailable, description] =
+    await Promise.all([
+      countSweepRuns(db, sweepId),
+      listConfigsVsBest(db, sweepId, epochs),
+      listTrainAccuracyIntervals(db, sweepId, epochs),
+      listEffectsAtLargestEpochs(db, sweepId),
+      listInteractionsAtLargestEpochs(db, sweepId),
+      listSwapsAtLargestEpochs(db, sweepId),
+      listMainEffects(db, sweepId, epochs),
+      listNoiseDiagnostic(db, sweepId),
+      epochCurves(db, sweepId, base),
+      weightNormCurves(db, sweepId, base),
+      listDivergedAtLargestEpochs(db, sweepId),
+      describeUnavailableComparisons(db, sweepId),
+      describeSweep(db, sweepId),
+    ]);
+  const variants = [...new Set(configs.map((c) => c.variant))].sort();
   return {
+    ...{ description, variants, curveVariant: curves.variant },
     ...{ sweep, runCounts, epochs, configs, trainAccuracy, effects, interactions, swaps, mainEffects, noise },
     ...{ curves: curves.curves, activationVariance: curves.activationVariance, weightNorms, divergence, unavailable },
   };

@@ -18,8 +18,11 @@ export async function echartsSource(): Promise<string> {
 
 function bestConfigsTable(data: ReportData): string {
   const accuracy = data.configs.filter((c) => c.metric === 'test_acc');
-  type Point = { dropout1: number; dropout2: number; weight_decay: number };
-  const find = <T extends Point>(rows: readonly T[], c: Point) => rows.find((r) => r.dropout1 === c.dropout1 && r.dropout2 === c.dropout2 && r.weight_decay === c.weight_decay);
+  type Point = { variant: string; dropout1: number; dropout2: number; weight_decay: number };
+  const find = <T extends Point>(rows: readonly T[], c: Point) =>
+    rows.find((r) => r.variant === c.variant && r.dropout1 === c.dropout1 && r.dropout2 === c.dropout2 && r.weight_decay === c.weight_decay);
+  // The variant column appears only for sweeps with several, so a one-variant report reads as before.
+  const manyVariants = data.variants.length > 1;
   const gap = data.configs.filter((c) => c.metric === 'gap');
   const best = [...accuracy].sort((a, b) => b.mean - a.mean).slice(0, 10);
   if (best.length === 0) return '<p class="empty">No configuration has results yet.</p>';
@@ -27,14 +30,14 @@ function bestConfigsTable(data: ReportData): string {
   const rows = best
     .map(
       (c) =>
-        `<tr><td>${c.dropout1}</td><td>${c.dropout2}</td><td>${c.weight_decay}</td><td>${c.n}</td><td>${c.n_diverged}</td>` +
+        `<tr>${manyVariants ? `<td>${escapeHtml(c.variant)}</td>` : ''}<td>${c.dropout1}</td><td>${c.dropout2}</td><td>${c.weight_decay}</td><td>${c.n}</td><td>${c.n_diverged}</td>` +
         `<td>${shown(c)}</td><td>${escapeHtml(c.vs_best)}</td><td>${shown(find(data.trainAccuracy, c))}</td>` +
         `<td>${shown(find(gap, c))}</td></tr>`,
     )
     .join('\n');
   const clipped = best.some((c) => c.ci_clipped && c.interval_informative);
   return `<table class="best">
-<thead><tr><th>dropout1</th><th>dropout2</th><th>weight decay</th><th>seeds</th><th>diverged</th><th>test accuracy [95% CI]</th><th>vs best</th><th>train accuracy [95% CI]</th><th>train−test gap [95% CI]</th></tr></thead>
+<thead><tr>${manyVariants ? '<th>variant</th>' : ''}<th>dropout1</th><th>dropout2</th><th>weight decay</th><th>seeds</th><th>diverged</th><th>test accuracy [95% CI]</th><th>vs best</th><th>train accuracy [95% CI]</th><th>train−test gap [95% CI]</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -11,6 +11,7 @@ import { withDatabase, type CommandContext } from '../command-context';
 import { parseFormat, renderRows, type OutputFormat } from '../table-output';
 
 interface ConfigResult {
+  variant: string;
   dropout1: number;
   dropout2: number;
   weight_decay: number;
@@ -26,9 +27,20 @@ interface ConfigResult {
 async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
   const [intervals, vsBest] = await Promise.all([listConfigIntervals(db, id), listTestAccuracyVsBest(db, id)]);
   const byKey = new Map<string, ConfigResult>();
-  const keyOf = (r: { dropout1: number; dropout2: number; weight_decay: number; epochs: number }) => [r.dropout1, r.dropout2, r.weight_decay, r.epochs].join('|');
+  const keyOf = (r: { variant: string; dropout1: number; dropout2: number; weight_decay: number; epochs: number }) =>
+    [r.variant, r.dropout1, r.dropout2, r.weight_decay, r.epochs].join('|');
   for (const r of intervals) {
-    const entry = byKey.get(keyOf(r)) ?? { dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, n: r.n, nDiverged: r.n_diverged, metrics: {}, vsBest: null };
+    const entry = byKey.get(keyOf(r)) ?? {
+      variant: r.variant,
+      dropout1: r.dropout1,
+      dropout2: r.dropout2,
+      weight_decay: r.weight_decay,
+      epochs: r.epochs,
+      n: r.n,
+      nDiverged: r.n_diverged,
+      metrics: {},
+      vsBest: null,
+    };
     entry.metrics[r.metric] = r;
     byKey.set(keyOf(r), entry);
   }
@@ -37,7 +49,7 @@ async function loadResults(db: Executor, id: string): Promise<ConfigResult[]> {
     if (entry) entry.vsBest = r.vs_best;
   }
   const acc = (r: ConfigResult) => r.metrics.test_acc?.mean ?? -Infinity;
-  return [...byKey.values()].sort((a, b) => b.epochs - a.epochs || acc(b) - acc(a));
+  return [...byKey.values()].sort((a, b) => b.epochs - a.epochs || a.variant.localeCompare(b.variant) || acc(b) - acc(a));
 }
 
 const divergedFootnote =
@@ -53,6 +65,8 @@ function sentenceSections(d: SweepDescription): string[] {
     ...['', 'Effects against the control:', ...bullets(d.effects)],
     ...['', 'Dropout1 ↔ dropout2 swaps:', ...bullets(d.swaps)],
     ...['', 'Dropout × weight decay interactions:', ...bullets(d.interactions)],
+    ...(d.variants.length > 0 ? ['', 'Variants against the base variant:', ...bullets(d.variants)] : []),
+    ...(d.testTimeDropout.length > 0 ? ['', 'Test-time dropout:', ...bullets(d.testTimeDropout)] : []),
     ...(d.noise.length > 0 ? ['', 'Seed noise (F test):', noiseTestExplanation, ...bullets(d.noise)] : []),
     ...(d.divergence.length > 0 ? ['', 'Diverged runs:', ...bullets(d.divergence)] : []),
   ];
@@ -71,8 +85,12 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
     if (!(await findSweep(db, id))) throw new UsageError(`no sweep with id ${JSON.stringify(id)} in the database`);
     return { results: await loadResults(db, id), described: format === 'table' ? await describeSweep(db, id) : null };
   });
+  // The variant column appears only when the sweep has several, so one-variant outputs keep their shape.
+  const manyVariants = new Set(results.map((r) => r.variant)).size > 1;
+  const variantOf = (r: ConfigResult) => (manyVariants ? { variant: r.variant } : {});
   if (format !== 'table') {
     const rows = results.map((r) => ({
+      ...variantOf(r),
       ...{ dropout1: r.dropout1, dropout2: r.dropout2, weight_decay: r.weight_decay, epochs: r.epochs, seeds: r.n, diverged: r.nDiverged },
       ...{ test_acc: round4(r.metrics.test_acc?.mean), train_acc_eval: round4(r.metrics.train_acc_eval?.mean), gap: round4(r.metrics.gap?.mean) },
     }));
@@ -81,6 +99,7 @@ export async function printResults(ctx: CommandContext, id: string, format: Outp
   }
   const shown = (r: ConfigResult, m: IntervalMetric) => (r.metrics[m] ? meanWithInterval(r.metrics[m]) : '–');
   const rows = results.map((r) => ({
+    ...variantOf(r),
     ...{ dropout1: r.dropout1, dropout2: r.dropout2, 'weight decay': r.weight_decay, epochs: r.epochs, seeds: r.n, diverged: r.nDiverged },
     'test accuracy [95% CI]': shown(r, 'test_acc'),
     'vs best test accuracy': r.vsBest ?? '–',
