@@ -79,6 +79,7 @@ export function dedent(text: string): string {
 export const sweepIs = (column = 'sweep_id'): string => `${column} = \${sweep:sqlstring}`;
 export const epochsIs = (column = 'epochs'): string => `${column}::text = \${epochs:sqlstring}`;
 export const weightDecayIn = (column = 'weight_decay'): string => `${column}::text = any(array[$weight_decay]::text[])`;
+export const variantIs = (column = 'variant'): string => `${column} = \${variant:sqlstring}`;
 export const seedMatches = (column = 'seed'): string => `(\${seed:sqlstring} = 'mean' or ${column}::text = \${seed:sqlstring})`;
 
 /*
@@ -89,6 +90,7 @@ export const selectedSweep = (): string => '${sweep:sqlstring}';
 export const selectedEpochs = (): string => '${epochs:sqlstring}';
 export const selectedWeightDecays = (): string => 'array[$weight_decay]::text[]';
 export const selectedSeed = (): string => '${seed:sqlstring}';
+export const selectedVariants = (): string => 'array[${variant:sqlstring}]::text[]';
 
 /** Units used across the dashboards. Accuracies and their differences are fractions in [0, 1]. */
 export const units = {

@@ -1,5 +1,5 @@
 import type * as trend from '@grafana/grafana-foundation-sdk/trend';
-import { defaultTrend, selectedSeed, selectedSweep, selectedWeightDecays, sqlQuery, units } from './common';
+import { defaultTrend, selectedSeed, selectedSweep, selectedVariants, selectedWeightDecays, sqlQuery, units } from './common';
 
 /*
  * Per-epoch curves. x is the epoch number (Grafana's trend panel), never the time a row was
@@ -9,7 +9,7 @@ import { defaultTrend, selectedSeed, selectedSweep, selectedWeightDecays, sqlQue
  * weight_norm_curve over the whole sweep, which the report shows).
  */
 
-const selection = (): string => `${selectedSweep()}, ${selectedWeightDecays()}, ${selectedSeed()}`;
+const selection = (): string => `${selectedSweep()}, ${selectedWeightDecays()}, ${selectedSeed()}, ${selectedVariants()}`;
 
 /** One column per (metric, with/without dropout) pair of regsweep_epoch_curve, per epoch. */
 function perEpochSql(columns: ReadonlyArray<{ metric: string; label: string }>): string {

@@ -19,9 +19,11 @@ import {
   intervalText,
   selectedEpochs,
   selectedSweep,
+  selectedVariants,
   selectedWeightDecays,
   pValueColumns,
   holmVerdict,
+  variantIs,
   weightDecayIn,
 } from './common';
 import type { MainEffectAxis } from '../../../db/main-effect.view';
@@ -44,7 +46,7 @@ function metricMatrix(metric: 'test_acc' | 'gap', valueName: string): table.Pane
         sqlQuery(`
         select dropout1::text as "dropout1", dropout2::text as "dropout2", ${vsBestCell()} as "${valueName}"
           from config_vs_best
-         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()} and metric = '${metric}'
+         where ${sweepIs()} and ${epochsIs()} and ${variantIs()} and ${weightDecayIn()} and metric = '${metric}'
          order by dropout1, dropout2
       `),
       )
@@ -84,7 +86,7 @@ const pValueDescription =
   'n counts the paired seeds (a seed where a cell diverged is left out and counted in "diverged (left out)"); below 3 ' +
   'the interval and p-value are not informative and are not shown. test is t (paired t-test) or sign-flip (the exact ' +
   'sign-flip test, used where every seed shows the same difference); p (Holm) is Holm-adjusted over the whole family of ' +
-  "this sweep's metric: every row of the view at every epochs value, its size in the column \"family\". Beyond seed " +
+  'this sweep\'s metric: every row of the view at every epochs value, its size in the column "family". Beyond seed ' +
   'noise: p (Holm) < 0.05.';
 
 export const effectsVsControlTable = (): table.PanelBuilder =>
@@ -107,7 +109,7 @@ export const effectsVsControlTable = (): table.PanelBuilder =>
                ${indent(pValueColumns())},
                ${holmVerdict()} as "verdict"
           from effect_vs_control
-         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
+         where ${sweepIs()} and ${epochsIs()} and ${variantIs()} and ${weightDecayIn()}
          order by effect_vs_control.metric desc, dropout1, dropout2, weight_decay
       `),
     )
@@ -117,7 +119,7 @@ export const effectsVsControlTable = (): table.PanelBuilder =>
 type Axis = MainEffectAxis;
 
 /** The main effect of every axis for the selected sweep, epochs and weight decays (view main_effect is the same over all weight decays). */
-const mainEffectSource = (): string => `regsweep_main_effect(${selectedSweep()}, ${selectedEpochs()}, ${selectedWeightDecays()})`;
+const mainEffectSource = (): string => `regsweep_main_effect(${selectedSweep()}, ${selectedEpochs()}, ${selectedWeightDecays()}, ${selectedVariants()})`;
 
 export const mainEffectsTable = (): table.PanelBuilder =>
   defaultTable()
@@ -214,7 +216,7 @@ export const interactionTable = (): table.PanelBuilder =>
                ${indent(pValueColumns())},
                ${interactionVerdict} as "verdict"
           from effect_interaction
-         where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${weightDecayIn()}
+         where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${variantIs()} and ${weightDecayIn()}
          order by weight_decay, dropout1, dropout2
       `),
     )
@@ -240,7 +242,7 @@ export const interactionBarChart = (): barchart.PanelBuilder =>
                dropout_effect_mean + weight_decay_effect_mean as "sum of the two",
                combined_effect_mean as "together"
           from effect_interaction
-         where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${weightDecayIn()}
+         where ${sweepIs()} and metric = 'test_acc' and ${epochsIs()} and ${variantIs()} and ${weightDecayIn()}
          order by weight_decay, dropout1, dropout2
       `),
     )
@@ -269,7 +271,7 @@ export const dropoutSwapTable = (): table.PanelBuilder =>
                ${indent(pValueColumns())},
                ${holmVerdict("'order matters: beyond seed noise'")} as "verdict"
           from effect_dropout_swap
-         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
+         where ${sweepIs()} and ${epochsIs()} and ${variantIs()} and ${weightDecayIn()}
          order by effect_dropout_swap.metric desc, weight_decay, dropout_a, dropout_b
       `),
     )

@@ -1,6 +1,15 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { accuracyTrend, activationVarianceTrend, gapTrend, lossTrend, weightNormTrend } from './dynamics-panels';
-import { dropoutSwapTable, effectsVsControlTable, gapHeatmap, interactionBarChart, interactionTable, mainEffectTrend, mainEffectsTable, testAccuracyHeatmap } from './effects-panels';
+import {
+  dropoutSwapTable,
+  effectsVsControlTable,
+  gapHeatmap,
+  interactionBarChart,
+  interactionTable,
+  mainEffectTrend,
+  mainEffectsTable,
+  testAccuracyHeatmap,
+} from './effects-panels';
 import {
   bestConfigsTable,
   epochProgressGauge,
@@ -13,7 +22,8 @@ import {
 } from './overview-panels';
 import { divergenceRateTable, noiseDiagnosticTable } from './noise-panels';
 import { replicateComparisonsTable, replicateRunsStat } from './replicate-panels';
-import { epochsVariable, seedVariable, sweepVariable, weightDecayVariable } from './variables';
+import { testTimeDropoutTable, variantEffectsTable } from './variant-panels';
+import { epochsVariable, seedVariable, sweepVariable, variantVariable, weightDecayVariable } from './variables';
 
 /** Tag shared by regsweep's dashboards; the dashboard links list every dashboard carrying it. */
 export const dashboardTag = 'regsweep';
@@ -43,6 +53,7 @@ export function sweepOverviewDashboard(): dashboard.Dashboard {
     .refresh('30s')
     .withVariable(sweepVariable())
     .withVariable(epochsVariable())
+    .withVariable(variantVariable())
     .withVariable(weightDecayVariable())
     .withRow(new dashboard.RowBuilder('Progress'))
     .withPanel(runStatusStat())
@@ -71,6 +82,7 @@ export function regularizerEffectsDashboard(): dashboard.Dashboard {
   )
     .withVariable(sweepVariable())
     .withVariable(epochsVariable())
+    .withVariable(variantVariable())
     .withVariable(weightDecayVariable())
     .withVariable(seedVariable())
     .withRow(new dashboard.RowBuilder('Against the control'))
@@ -91,6 +103,9 @@ export function regularizerEffectsDashboard(): dashboard.Dashboard {
     .withPanel(interactionTable())
     .withRow(new dashboard.RowBuilder('Dropout1 ↔ dropout2'))
     .withPanel(dropoutSwapTable())
+    .withRow(new dashboard.RowBuilder('Regularizer variants'))
+    .withPanel(variantEffectsTable())
+    .withPanel(testTimeDropoutTable())
     .build();
 }
 
@@ -101,6 +116,7 @@ export function trainingDynamicsDashboard(): dashboard.Dashboard {
     'Per-epoch loss, accuracy, activation variance and weight norms, with and without dropout.',
   )
     .withVariable(sweepVariable())
+    .withVariable(variantVariable())
     .withVariable(weightDecayVariable())
     .withVariable(seedVariable())
     .withRow(new dashboard.RowBuilder('Loss and accuracy'))

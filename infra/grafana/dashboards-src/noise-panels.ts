@@ -1,5 +1,5 @@
 import type * as table from '@grafana/grafana-foundation-sdk/table';
-import { defaultTable, epochsIs, intervalText, sqlQuery, sweepIs, unitOverride, units, weightDecayIn } from './common';
+import { defaultTable, epochsIs, intervalText, sqlQuery, sweepIs, unitOverride, units, variantIs, weightDecayIn } from './common';
 
 /*
  * How large seed noise is against the differences between configurations (noise_diagnostic), and
@@ -30,7 +30,7 @@ export const noiseDiagnosticTable = (): table.PanelBuilder =>
                coalesce(note, case when p < 0.05 then 'differences between configurations exceed seed noise'
                                    else 'not distinguishable from seed noise at this n' end) as "reading"
           from noise_diagnostic
-         where ${sweepIs()} and ${epochsIs()}
+         where ${sweepIs()} and ${epochsIs()} and ${variantIs()}
          order by noise_diagnostic.metric desc
       `),
     )
@@ -54,7 +54,7 @@ export const divergenceRateTable = (): table.PanelBuilder =>
                finished as "seeds finished", n_diverged as "diverged", rate,
                ${intervalText('rate_ci_low', 'rate_ci_high', 'false', 'finished >= 3')} as "95% CI (Clopper–Pearson)"
           from divergence_rate
-         where ${sweepIs()} and ${epochsIs()} and ${weightDecayIn()}
+         where ${sweepIs()} and ${epochsIs()} and ${variantIs()} and ${weightDecayIn()}
          order by rate desc nulls last, dropout1, dropout2, weight_decay
       `),
     )

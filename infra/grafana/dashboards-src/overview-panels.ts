@@ -9,6 +9,7 @@ import {
   defaultStat,
   defaultTable,
   epochsIs,
+  variantIs,
   fixedColor,
   postgresDatasource,
   sqlQuery,
@@ -99,7 +100,7 @@ export const bestConfigsTable = (): table.PanelBuilder =>
     .title('Best configurations at $epochs epochs')
     .description(
       'The ten grid points with the highest mean test accuracy over seeds, among the selected weight decays. The 95% interval ' +
-        "is a t-interval over seeds clipped to [0, 1] (marked * when clipped); below 3 seeds it is not informative and is not " +
+        'is a t-interval over seeds clipped to [0, 1] (marked * when clipped); below 3 seeds it is not informative and is not ' +
         'shown. "vs best" compares each configuration with the best one by a paired t-test (or the exact sign-flip test when ' +
         "every seed differs by the same amount), Holm-adjusted over this epochs value's comparisons with the best (view " +
         'config_vs_best). n counts the seeds that have reached this epoch without diverging; diverged counts those whose ' +
@@ -117,7 +118,7 @@ export const bestConfigsTable = (): table.PanelBuilder =>
           join config_interval as g
             on g.sweep_id = b.sweep_id and g.epochs = b.epochs and g.metric = 'gap'
            and g.dropout1 = b.dropout1 and g.dropout2 = b.dropout2 and g.weight_decay = b.weight_decay
-         where ${sweepIs('b.sweep_id')} and ${epochsIs('b.epochs')} and ${weightDecayIn('b.weight_decay')} and b.metric = 'test_acc'
+         where ${sweepIs('b.sweep_id')} and ${epochsIs('b.epochs')} and ${variantIs('b.variant')} and ${weightDecayIn('b.weight_decay')} and b.metric = 'test_acc'
          order by b.mean desc, b.dropout1, b.dropout2, b.weight_decay
          limit 10
       `),

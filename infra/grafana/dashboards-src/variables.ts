@@ -70,3 +70,22 @@ export const seedVariable = (): dashboard.QueryVariableBuilder =>
     .multi(false)
     .includeAll(false)
     .current({ selected: true, text: 'mean', value: 'mean' });
+
+/**
+ * One variant (regularizer, batch normalization, learning rate) at a time: every statistic is
+ * within a variant, and two variants in one matrix would overlap. The base variant comes first, in
+ * the order effect_vs_variant chooses it (dropout, no batch normalization, lr 0.5, else the lowest).
+ */
+export const variantVariable = (): dashboard.QueryVariableBuilder =>
+  sqlVariable(
+    'variant',
+    'Variant',
+    'The regularizer, batch normalization and learning rate of the trials shown; a sweep without those axes has one.',
+    `
+    select regsweep_variant_label(regularizer, batch_norm, lr) as variant
+      from (select distinct regularizer, batch_norm, lr from sweep_trials where ${sweepIs()}) as v
+     order by regularizer <> 'dropout', regularizer collate "C", batch_norm, lr <> 0.5, lr
+    `,
+  )
+    .multi(false)
+    .includeAll(false);
