@@ -68,6 +68,15 @@ const ownCoreEnv: Record<string, string | undefined> = ownCore === null ? {} : {
 progress(`training on native (${ownCore ?? 'OpenBLAS-detected'} kernels): ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s) of ${trainImages} images`);
 const native = await runEngineInChild('native', workload, ownCoreEnv);
 const nativeKernelSets = [nativeSetting(`regsweep's kernel set for this CPU, ${ownCore ?? "OpenBLAS's own detection"} (${ownChoice.reason})`, native, trainImages, evalImages)];
+// Right after native, so both see the machine in the same state.
+let pytorch: PytorchReport = { skipped: quick ? 'quick mode (PyTorch trains on all 60,000 images only)' : 'the native engine is unavailable' };
+if (!quick && native.backend !== null) {
+  progress(`PyTorch: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s), ${native.threads} thread(s), the same weights and minibatches`);
+  pytorch = pytorchReport(
+    runPytorchComparison(data, { seeds: plan.seeds, epochs: plan.epochs, threads: native.threads }, ownCore === null ? {} : { OPENBLAS_CORETYPE: ownCore }),
+    nativeKernelSets[0]!,
+  );
+}
 if (native.backend !== null && ownCore !== null && envCore !== null && envCore !== ownCore) {
   progress(`training on native with the environment's kernel set (${envCore})`);
   const pinned = await runEngineInChild('native', workload, {});
@@ -95,14 +104,7 @@ if (native.backend !== null) {
   );
   pair.forEach((runs, i) => sharedProcesses.push(nativeSetting(`process ${i + 1} of 2`, runs, trainImages, evalImages)));
 }
-let pytorch: PytorchReport = { skipped: quick ? 'quick mode (PyTorch trains on all 60,000 images only)' : 'the native engine is unavailable' };
-if (!quick && native.backend !== null) {
-  progress(`PyTorch: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s), ${native.threads} thread(s), the same weights and minibatches`);
-  pytorch = pytorchReport(
-    runPytorchComparison(data, { seeds: plan.seeds, epochs: plan.epochs, threads: native.threads }, ownCore === null ? {} : { OPENBLAS_CORETYPE: ownCore }),
-    nativeKernelSets[0]!,
-  );
-}
+
 progress(`plain tfjs baseline: model.fit, one epoch of ${plan.baselineImages} images on the stock wasm backend`);
 const baseline = baselineReport(
   await runBaselineFit(data, plan.baselineImages, plan.seeds[0]!),

@@ -6,7 +6,7 @@ import { inferenceScoreKernel } from './inference-kernel';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels';
 import type { NativeKernels } from './native-addon';
 import { RecyclingCpuBackend } from './recycling-backend';
-import { sumKernel } from './sum-kernel';
+import { meanKernel, sumKernel } from './sum-kernel';
 import { trainingGradients, trainingKernels } from './training-kernels';
 
 /** The name the native engine registers under in tfjs; the stock `cpu` backend stays as it was. */
@@ -14,7 +14,7 @@ export const nativeBackendName = 'native';
 
 /** The kernels the addon replaces; every other kernel is tfjs's cpu kernel, shared as is. */
 export function nativeKernelConfigs(kernels: NativeKernels): tf.KernelConfig[] {
-  return [batchMatMulKernel(kernels), fusedMatMulKernel(kernels), ...binaryKernels(kernels), ...activationKernels(kernels), sumKernel(kernels), gatherKernel(kernels)];
+  return [batchMatMulKernel(kernels), fusedMatMulKernel(kernels), ...binaryKernels(kernels), ...activationKernels(kernels), sumKernel(kernels), meanKernel(kernels), gatherKernel(kernels)];
 }
 
 /**

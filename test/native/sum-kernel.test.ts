@@ -31,6 +31,17 @@ test('Sum is bit-identical to the stock cpu kernel for every axis set, with and 
   }
 });
 
+test('Mean is bit-identical to the stock cpu kernel for every axis set, with and without keepDims', { skip }, async () => {
+  for (const { shape, axis, keepDims } of cases) {
+    const length = shape.reduce((a, b) => a * b, 1);
+    const values = seededValues(length, length + 1).map((v, i) => v * 10 ** ((i % 7) - 3));
+    const result = await onBothBackends([{ values, shape }], (x) => tf.mean(x!, axis ?? undefined, keepDims));
+    assert.deepEqual(result.nativeShape, result.stockShape, `shape of mean over ${JSON.stringify(axis)} of [${shape}]`);
+    const at = firstBitDifference(result.stock, result.native);
+    assert.equal(at, -1, `mean over ${JSON.stringify(axis)} of [${shape}] at ${at}: ${result.native[at]} vs ${result.stock[at]}`);
+  }
+});
+
 test('Sum of an int32 tensor gives the stock kernel result', { skip }, async () => {
   const result = await onBothBackends([{ values: Int32Array.from([1, 2, 3, 4, 5, 6]), shape: [2, 3] }], (x) => tf.sum(x!, 0));
   assert.deepEqual(Array.from(result.native), [5, 7, 9]);
