@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { expandRuns, expandTrials } from '../domain/grid-expansion';
 import type { RunPlan } from '../domain/run-identity';
 import type { SweepSpec } from '../domain/sweep-spec';
+import { dispatchOrder } from '../domain/dispatch-order';
 import { completedRunIds, deleteTrialsOutside, linkSweepRuns, pendingRunsPage, upsertRuns, upsertTrials } from '../db/run-repository';
 import { countSweepRuns, findBestTrialAtLargestEpochs, setSweepStatus, upsertSweep } from '../db/sweep-repository';
 import { runPlanOf, runRowOf, trialRowOf } from '../db/plan-rows';
@@ -81,7 +82,9 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         // one sweep (duplicate deliveries) run one after the other through the link rewrite below.
         await upsertSweep(tx, { id: sweepId, name: spec.name, spec: JSON.stringify(spec), trials: trials.length, runs: runs.length });
         await upsertRuns(tx, runs.map(runRowOf));
-        await linkSweepRuns(tx, sweepId, runs.map((r) => r.runId));
+        // Runs that can share a training step are dispatched next to each other, so a batching
+        // worker's K runs in flight can train together (docs/training.md, "Batched runs").
+        await linkSweepRuns(tx, sweepId, dispatchOrder(runs).map((r) => r.runId));
         await upsertTrials(tx, trials.map((t) => trialRowOf(sweepId, t)));
         // Trials dropped from an edited spec no longer belong to the sweep.
         await deleteTrialsOutside(tx, sweepId, trials.map((t) => t.trialKey));

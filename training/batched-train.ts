@@ -7,6 +7,7 @@
  * the stack, and the others carry on exactly as before.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sharedStepKey } from '../domain/dispatch-order';
 import { buildStackedMlp, type StackedMlp, type StackedRunSettings } from './batched-mlp';
 import { createBatchSource, disposeBatch, rangeIndices, uploadEvalSet } from './batching';
 import { decodeWeights, encodeWeights, type WeightArray } from './checkpoint-codec';
@@ -42,9 +43,7 @@ export type BatchedRunOutcome = { ok: true; metrics: EpochMetrics[] } | { ok: fa
 export function batchGroupKey(config: TrainConfig, resumeFrom: Checkpoint | null): string | null {
   const valid = validateTrainConfig(config);
   if (valid.regularizer !== 'dropout' || valid.batchNorm || valid.evalDropoutSamples > 0) return null;
-  const { dropout1: _d1, dropout2: _d2, weightDecay: _wd, lr: _lr, epochs: _epochs, ...shared } = valid;
-  const sorted = Object.fromEntries(Object.entries(shared).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ ...sorted, startEpoch: resumeFrom?.epoch ?? 0 });
+  return `${sharedStepKey(valid)} from epoch ${resumeFrom?.epoch ?? 0}`;
 }
 
 interface Member {

@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { upsertEpochMetrics } from '../../db/epoch-metrics-repository';
 import { markRunFinished, markRunProgress, markRunStarted } from '../../db/run-repository';
 import type { SweepStatus } from '../../db/sweeps.table';
+import { dispatchOrder } from '../../domain/dispatch-order';
 import { expandRuns } from '../../domain/grid-expansion';
 import { validateSpec } from '../../domain/spec-validation';
 import { migrateToLatest } from '../../infra/postgres/migrate';
@@ -22,7 +23,8 @@ const spec = validateSpec({
   grid: { dropout1: [0, 0.5], dropout2: [0.2], weightDecay: [0], epochs: [1, 2] },
   seeds: [1, 2],
 });
-const runs = expandRuns(spec);
+// In the order the sweep dispatches them, so runs[k] is the run at ordinal k.
+const runs = dispatchOrder(expandRuns(spec));
 
 let testDb: TestDatabase;
 let handle: DatabaseHandle;

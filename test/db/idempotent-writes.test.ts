@@ -8,6 +8,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/connect';
 import { listEpochMetrics, upsertEpochMetrics } from '../../db/epoch-metrics-repository';
 import { upsertRuns, upsertTrials } from '../../db/run-repository';
 import type { NewRun, NewSweepTrial } from '../../db/runs.table';
+import { dispatchOrder } from '../../domain/dispatch-order';
 import { expandRuns, expandTrials } from '../../domain/grid-expansion';
 import { validateSpec } from '../../domain/spec-validation';
 import { migrateToLatest } from '../../infra/postgres/migrate';
@@ -59,7 +60,7 @@ test('registerSweep leaves one sweep and one row per run and trial when replayed
   assert.equal(await count('runs'), runs.length);
   assert.equal(await count('sweep_trials'), trials.length);
   const links = await handle.db.selectFrom('sweep_runs').select(['ordinal', 'run_id']).orderBy('ordinal').execute();
-  assert.deepEqual(links, runs.map((r, ordinal) => ({ ordinal, run_id: r.runId })));
+  assert.deepEqual(links, dispatchOrder(runs).map((r, ordinal) => ({ ordinal, run_id: r.runId })));
 });
 
 test('upsertRuns and upsertTrials keep one row per natural key when replayed concurrently', async () => {
