@@ -20,15 +20,31 @@ export async function describeEffects(db: Executor, sweepId: string): Promise<st
   return effectSentences(await listEffectsAtLargestEpochs(db, sweepId));
 }
 
-/** Why each comparison without a paired seed has none (comparison_availability), as sentences; absent when it has rows. */
+/**
+ * Why each comparison without a paired seed has none (comparison_availability), as sentences;
+ * absent when some variant has one. A comparison that no variant has gets the reason of each
+ * variant, labelled with the variant when the sweep has several.
+ */
 export type UnavailableComparisons = Partial<Record<ComparisonName, string>>;
 
-/** Reads comparison_availability for the sweep and words the reason of each comparison that has no paired seed. */
+/** Reads comparison_availability for the sweep and words the reason of each comparison that no variant has a paired seed for. */
 export async function describeUnavailableComparisons(db: Executor, sweepId: string): Promise<UnavailableComparisons> {
+  const rows = await comparisonAvailability(db, sweepId);
+  const variants = new Set(rows.map((r) => r.variant).filter((v) => v !== null));
   const reasons: UnavailableComparisons = {};
-  for (const row of await comparisonAvailability(db, sweepId)) {
-    const sentence = unavailableSentence(row);
-    if (sentence !== null) reasons[row.comparison] = sentence;
+  for (const comparison of new Set(rows.map((r) => r.comparison))) {
+    const ofComparison = rows.filter((r) => r.comparison === comparison);
+    if (ofComparison.some((r) => r.available)) continue;
+    // Variants that lack a comparison for the same reason share one sentence.
+    const byReason = new Map<string, string[]>();
+    for (const r of ofComparison) {
+      const sentence = unavailableSentence(r);
+      if (sentence !== null) byReason.set(sentence, [...(byReason.get(sentence) ?? []), ...(r.variant === null ? [] : [r.variant])]);
+    }
+    const sentences = [...byReason].map(([sentence, of]) =>
+      variants.size <= 1 || of.length === 0 ? sentence : of.length === variants.size ? `In every variant: ${sentence}` : `${of.join(', ')}: ${sentence}`,
+    );
+    if (sentences.length > 0) reasons[comparison] = sentences.join(' ');
   }
   return reasons;
 }

@@ -51,6 +51,13 @@ test('the report of a sweep with variants compares each with the base variant an
     [...variantLabels].sort(),
   );
   assert.match(section(sections, 'Training dynamics').intro, /of variant dropout lr=0\.5,/);
+  // A comparison no variant can make says so once, not once per variant.
+  const swaps = section(sections, 'Does swapping dropout1 and dropout2 matter?');
+  assert.deepEqual(swaps.sentences, []);
+  assert.equal(
+    swaps.whyEmpty,
+    'In every variant: No dropout swap: dropout_swap needs both (a, b) and (b, a) in the dropout grid for two rates a ≠ b; this grid has dropout1 ∈ {0, 0.5}, dropout2 ∈ {0}.',
+  );
 });
 
 test('the report of a one-variant sweep has no variant labels and says why it has no variant comparison', async () => {
