@@ -16,11 +16,11 @@ import { startTestStack, type TestStack } from '../helpers/temporal-stack';
 
 // A real sweep on the webgpu engine (llvmpipe here, needing the Mesa packages that `npm test`'s
 // prerequisites install) with a training worker that batches: REGSWEEP_BATCH_RUNS=4, and four
-// runs that share their seed, so the sweep's runs train as one unit.
+// runs for each of two seeds, which the sweep dispatches seed by seed, so they train as two units.
 const spec = {
   name: 'batched-sweep',
   grid: { dropout1: [0, 0.5], dropout2: [0, 0.5], weightDecay: [0], epochs: [1, 2] },
-  seeds: [3],
+  seeds: [3, 4],
   train: { lr: 0.5, batchSize: 64, hidden: [64, 64], trainSubset: 500 },
   maxParallel: 4,
   orchestration: { heartbeatTimeoutSeconds: 60, retryInitialSeconds: 1, retryMaxSeconds: 2 },
@@ -47,15 +47,16 @@ after(async () => {
 const launch = async (id: string): Promise<SweepSummary> =>
   (await stack.client.workflow.execute(sweepWorkflowType, { taskQueue: sweepTaskQueue, workflowId: id, args: [spec] })) as SweepSummary;
 
-test('a sweep on the webgpu engine trains its compatible runs as one batched unit, each with its single-run metrics', { timeout: 480_000 }, async () => {
+test('a sweep on the webgpu engine trains the runs of each seed as one batched unit, each run with its single-run metrics', { timeout: 600_000 }, async () => {
   const summary = await launch('batched');
-  assert.deepEqual({ runs: summary.runs, trained: summary.trained, failed: summary.failed }, { runs: 4, trained: 4, failed: 0 });
+  assert.deepEqual({ runs: summary.runs, trained: summary.trained, failed: summary.failed }, { runs: 8, trained: 8, failed: 0 });
 
   const rows = await handle.db
     .selectFrom('epoch_metrics as m')
     .innerJoin('runs as r', 'r.id', 'm.run_id')
     .select([
       'r.id',
+      'r.seed',
       'r.dropout1',
       'r.dropout2',
       'r.status',
@@ -71,12 +72,18 @@ test('a sweep on the webgpu engine trains its compatible runs as one batched uni
     ])
     .orderBy(['r.id', 'm.epoch'])
     .execute();
-  assert.equal(rows.length, 8, 'four runs x two epochs, each once');
+  assert.equal(rows.length, 16, 'eight runs x two epochs, each once');
   assert.ok(rows.every((r) => r.status === 'completed' && r.backend === 'webgpu' && /^webgpu \(/.test(r.run_backend ?? '')));
-  // Runs of one unit share each epoch's wall-clock time: one value per epoch proves they trained together.
+  // Runs of one unit share each epoch's wall-clock time: one value per seed and epoch, and
+  // different values for the two seeds, show that each seed's four runs trained together.
   for (const epoch of [1, 2]) {
-    const seconds = new Set(rows.filter((r) => r.epoch === epoch).map((r) => r.seconds));
-    assert.equal(seconds.size, 1, `epoch ${epoch}'s seconds ${[...seconds].join(', ')}`);
+    const perSeed = [3, 4].map((seed) => new Set(rows.filter((r) => r.epoch === epoch && r.seed === seed).map((r) => r.seconds)));
+    assert.deepEqual(
+      perSeed.map((s) => s.size),
+      [1, 1],
+      `epoch ${epoch}'s seconds ${perSeed.map((s) => [...s].join(', ')).join(' / ')}`,
+    );
+    assert.notEqual([...perSeed[0]!][0], [...perSeed[1]!][0]);
   }
 
   await selectBackend('webgpu', { warn: () => {} });
@@ -100,12 +107,12 @@ test('a sweep on the webgpu engine trains its compatible runs as one batched uni
 
 test('relaunching the batched sweep reuses every run and trains nothing', { timeout: 120_000 }, async () => {
   const summary = await launch('batched-again');
-  assert.deepEqual({ trained: summary.trained, reused: summary.reused, failed: summary.failed }, { trained: 0, reused: 4, failed: 0 });
+  assert.deepEqual({ trained: summary.trained, reused: summary.reused, failed: summary.failed }, { trained: 0, reused: 8, failed: 0 });
   const epochs = await handle.db
     .selectFrom('epoch_metrics')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  assert.equal(Number(epochs.n), 8);
+  assert.equal(Number(epochs.n), 16);
 });
 
 test('REGSWEEP_BATCH_RUNS defaults to 1 and a bad value fails with one line naming the variable and its range', () => {
