@@ -50,6 +50,8 @@ export interface BestConfig {
   epochs: number;
   testAcc: number;
   seeds: number;
+  /** Its variant, `<regularizer>[+batchnorm] lr=<lr>`; absent in results of sweeps finished before variants existed. */
+  variant?: string;
 }
 
 /** What finalizeSweep reports: where the dashboards went, run counts by outcome and the best configuration. */
@@ -84,12 +86,28 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         await upsertRuns(tx, runs.map(runRowOf));
         // Runs that can share a training step are dispatched next to each other, so a batching
         // worker's K runs in flight can train together (docs/training.md, "Batched runs").
-        await linkSweepRuns(tx, sweepId, dispatchOrder(runs).map((r) => r.runId));
-        await upsertTrials(tx, trials.map((t) => trialRowOf(sweepId, t)));
+        await linkSweepRuns(
+          tx,
+          sweepId,
+          dispatchOrder(runs).map((r) => r.runId),
+        );
+        await upsertTrials(
+          tx,
+          trials.map((t) => trialRowOf(sweepId, t)),
+        );
         // Trials dropped from an edited spec no longer belong to the sweep.
-        await deleteTrialsOutside(tx, sweepId, trials.map((t) => t.trialKey));
+        await deleteTrialsOutside(
+          tx,
+          sweepId,
+          trials.map((t) => t.trialKey),
+        );
         // After the upsert, runs still completed are exactly those already trained far enough.
-        const reused = (await completedRunIds(tx, runs.map((r) => r.runId))).size;
+        const reused = (
+          await completedRunIds(
+            tx,
+            runs.map((r) => r.runId),
+          )
+        ).size;
         return { trials: trials.length, runs: runs.length, reused };
       });
     },
@@ -116,7 +134,15 @@ export function createSweepRecordActivities(db: Kysely<Database>, publishDashboa
         cancelled: counts.cancelled,
         diverged: counts.diverged,
         best: best
-          ? { dropout1: best.dropout1, dropout2: best.dropout2, weightDecay: best.weight_decay, epochs: best.epochs, testAcc: Number(best.test_acc), seeds: best.seeds }
+          ? {
+              dropout1: best.dropout1,
+              dropout2: best.dropout2,
+              weightDecay: best.weight_decay,
+              epochs: best.epochs,
+              testAcc: Number(best.test_acc),
+              seeds: best.seeds,
+              variant: best.variant,
+            }
           : null,
       };
     },

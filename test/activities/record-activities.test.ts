@@ -51,7 +51,14 @@ after(async () => {
 });
 
 const count = async (table: 'sweeps' | 'runs' | 'sweep_runs' | 'sweep_trials'): Promise<number> =>
-  Number((await handle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await handle.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 test('registerSweep records the sweep, its runs and its trials, and a relaunch changes nothing', async () => {
   for (let launch = 0; launch < 2; launch++) {
@@ -66,16 +73,25 @@ test('registerSweep records the sweep, its runs and its trials, and a relaunch c
 
 test('nextPendingRuns pages through the runs in order, after the given ordinal, and leaves out trained runs', async () => {
   const first = await records.nextPendingRuns({ sweepId: 'records', afterOrdinal: -1, limit: 3 });
-  assert.deepEqual(first.map((r) => r.ordinal), [0, 1, 2]);
+  assert.deepEqual(
+    first.map((r) => r.ordinal),
+    [0, 1, 2],
+  );
   const { ordinal: _ordinal, ...plan } = first[0]!;
   assert.deepEqual(plan, runs[0], 'a page entry is the run plan as grid expansion made it');
   const second = await records.nextPendingRuns({ sweepId: 'records', afterOrdinal: 2, limit: 3 });
-  assert.deepEqual(second.map((r) => [r.ordinal, r.runId]), [[3, runs[3]!.runId]]);
+  assert.deepEqual(
+    second.map((r) => [r.ordinal, r.runId]),
+    [[3, runs[3]!.runId]],
+  );
   assert.deepEqual(await records.nextPendingRuns({ sweepId: 'records', afterOrdinal: 3, limit: 3 }), []);
 
   await markRunFinished(handle.db, runs[1]!.runId, 'completed');
   const rest = await records.nextPendingRuns({ sweepId: 'records', afterOrdinal: -1, limit: 10 });
-  assert.deepEqual(rest.map((r) => r.ordinal), [0, 2, 3]);
+  assert.deepEqual(
+    rest.map((r) => r.ordinal),
+    [0, 2, 3],
+  );
 });
 
 test('finalizeSweep marks the sweep finished, publishes the dashboards once, and reports counts and the best configuration', async () => {
@@ -94,14 +110,25 @@ test('finalizeSweep marks the sweep finished, publishes the dashboards once, and
 
   const result = await records.finalizeSweep({ sweepId: 'records', status: 'completed' });
   assert.deepEqual(published, [['/dashboards/overview.json', '/dashboards/effects.json']]);
-  assert.deepEqual({ ...result, best: result.best && { ...result.best, testAcc: Number(result.best.testAcc.toFixed(12)) } }, {
-    dashboards: ['/dashboards/overview.json', '/dashboards/effects.json'],
-    completed: 4,
-    failed: 0,
-    cancelled: 0,
-    diverged: 0,
-    best: { dropout1: bestDropout1, dropout2: 0.2, weightDecay: 0, epochs: 2, testAcc: Number(meanAt2(bestDropout1).toFixed(12)), seeds: 2 },
-  });
+  assert.deepEqual(
+    { ...result, best: result.best && { ...result.best, testAcc: Number(result.best.testAcc.toFixed(12)) } },
+    {
+      dashboards: ['/dashboards/overview.json', '/dashboards/effects.json'],
+      completed: 4,
+      failed: 0,
+      cancelled: 0,
+      diverged: 0,
+      best: {
+        dropout1: bestDropout1,
+        dropout2: 0.2,
+        weightDecay: 0,
+        epochs: 2,
+        testAcc: Number(meanAt2(bestDropout1).toFixed(12)),
+        seeds: 2,
+        variant: 'dropout lr=0.5',
+      },
+    },
+  );
   const sweep = await handle.db.selectFrom('sweeps').select('status').where('id', '=', 'records').executeTakeFirstOrThrow();
   assert.equal(sweep.status, 'completed');
 });
