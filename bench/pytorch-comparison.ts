@@ -24,6 +24,7 @@ export interface TorchBlas {
 export interface PytorchRun {
   python: string;
   torch: string;
+  /** torch's intra-op threads (its default); OpenBLAS's are in `blas`. */
   threads: number;
   blas: TorchBlas;
   /** LD_LIBRARY_PATH given to the process, so its libblas.so.3 is OpenBLAS whatever the system's alternative says. */
@@ -82,9 +83,10 @@ function writeRaw(dir: string, name: string, values: ArrayBufferView): void {
 /**
  * Trains the d2l config (dropout 0.2/0.5, lr 0.5, batch 256) in PyTorch on all 60,000 images
  * for each seed, from regsweep's initial weights for that seed and with regsweep's shuffled
- * order for every epoch; only the dropout masks are torch's own. Runs on `threads` threads with
- * this process's environment and `blasEnv` laid over it (OPENBLAS_CORETYPE: the native run's
- * kernel set). Reports why when PyTorch is missing.
+ * order for every epoch; only the dropout masks are torch's own. OpenBLAS runs on `threads`
+ * threads and torch's own operations on its default intra-op thread count, in this process's
+ * environment with `blasEnv` laid over it (OPENBLAS_CORETYPE: the native run's kernel set).
+ * Reports why when PyTorch is missing.
  */
 export function runPytorchComparison(
   data: Dataset,
@@ -140,8 +142,8 @@ export function runPytorchComparison(
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...blasEnv,
+      // OpenBLAS gets native's thread count; torch keeps its own intra-op default, as people run it.
       OPENBLAS_NUM_THREADS: String(workload.threads),
-      OMP_NUM_THREADS: String(workload.threads),
     };
     if (libraryDir !== null) env.LD_LIBRARY_PATH = [libraryDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
     const run = spawnSync(python, [script, dir], { encoding: 'utf8', env, timeout: 30 * 60_000, maxBuffer: 16 * 1024 * 1024 });
@@ -172,9 +174,10 @@ export function runPytorchComparison(
   }
 }
 
-/** A one-line description of the BLAS PyTorch used, e.g. `OpenBLAS (…/openblas-pthread/libblas.so.3, SkylakeX kernels)`. */
+/** A one-line description of the BLAS PyTorch used, e.g. `OpenBLAS (…/openblas-pthread/libblas.so.3, OpenBLAS SkylakeX kernels, 2 threads)`. */
 export function describeTorchBlas(blas: TorchBlas): string {
   const file = blas.libblas ?? blas.libraries.join(', ');
-  const core = blas.openblasCore === undefined ? '' : `, OpenBLAS ${blas.openblasCore} kernels`;
+  const threads = blas.openblasThreads === undefined ? '' : `, ${blas.openblasThreads} thread${blas.openblasThreads === 1 ? '' : 's'}`;
+  const core = blas.openblasCore === undefined ? '' : `, OpenBLAS ${blas.openblasCore} kernels${threads}`;
   return `${blas.kind ?? 'unknown BLAS'} (${file}${core})`;
 }

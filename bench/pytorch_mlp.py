@@ -53,7 +53,6 @@ def raw(folder, name, dtype, shape):
 def main(folder):
     with open(os.path.join(folder, 'plan.json')) as f:
         plan = json.load(f)
-    torch.set_num_threads(plan['threads'])
     pixels, hidden, classes = 784, plan['hidden'], 10
     train_x = raw(folder, 'train-images.f32', np.float32, (plan['trainCount'], pixels))
     train_y = raw(folder, 'train-labels.u8', np.uint8, (plan['trainCount'],)).long()

@@ -51,7 +51,7 @@ export function renderResults(results: BenchResults): string {
   } else {
     const native = results.nativeKernelSets[0];
     lines.push(
-      `PyTorch ${torch.torch}, ${torch.threads} thread(s), BLAS ${describeTorchBlas(torch.blas)}: ${seconds(torch.secondsPerEpoch, torch.evalSecondsPerEpoch)}; ` +
+      `PyTorch ${torch.torch}, ${torch.threads} intra-op thread(s), BLAS ${describeTorchBlas(torch.blas)}: ${seconds(torch.secondsPerEpoch, torch.evalSecondsPerEpoch)}; ` +
         `PyTorch / native = ${fixed(torch.ratioToNative.epoch, 2)} per epoch, ${fixed(torch.ratioToNative.evaluation, 2)} per evaluation ` +
         `(native BLAS: OpenBLAS through the addon, ${native?.engine ?? 'unavailable'}); PyTorch test accuracy ${torch.testAcc.map((a) => a.toFixed(4)).join(', ')}`,
     );

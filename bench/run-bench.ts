@@ -71,7 +71,9 @@ const nativeKernelSets = [nativeSetting(`regsweep's kernel set for this CPU, ${o
 // Right after native, so both see the machine in the same state.
 let pytorch: PytorchReport = { skipped: quick ? 'quick mode (PyTorch trains on all 60,000 images only)' : 'the native engine is unavailable' };
 if (!quick && native.backend !== null) {
-  progress(`PyTorch: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s), ${native.threads} thread(s), the same weights and minibatches`);
+  // The initial weights are built here with tfjs; selectBackend quiets the cpu backend's banner.
+  await selectBackend('cpu');
+  progress(`PyTorch: ${plan.seeds.length} seed(s) x ${plan.epochs} epoch(s), OpenBLAS on ${native.threads} thread(s), the same weights and minibatches`);
   pytorch = pytorchReport(
     runPytorchComparison(data, { seeds: plan.seeds, epochs: plan.epochs, threads: native.threads }, ownCore === null ? {} : { OPENBLAS_CORETYPE: ownCore }),
     nativeKernelSets[0]!,
