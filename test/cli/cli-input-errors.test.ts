@@ -154,3 +154,16 @@ test('regsweep train exits 2 naming the file when a dataset file is corrupt', as
   assert.match(r.stderr.trim(), /t10k-labels-idx1-ubyte\.gz/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
+
+test('regsweep plan of several specs counts the runs they share once, and names the file of a bad one', async () => {
+  const a = specFile('share-a.json', JSON.stringify({ ...good, name: 'share-a' }));
+  const b = specFile('share-b.json', JSON.stringify({ ...good, name: 'share-b', grid: { ...good.grid, dropout1: [0.5, 0.9], epochs: [30] } }));
+  const r = await regsweep(['plan', a, b]);
+  assert.equal(r.code, 0, r.stderr);
+  // a: dropout1 ∈ {0, 0.5} × 2 seeds to epoch 20; b: dropout1 ∈ {0.5, 0.9} × 2 seeds to epoch 30; the two dropout1 = 0.5 runs are shared.
+  assert.match(r.stdout, /^together: 6 distinct runs and 160 epochs to train \(a run two specs share trains once, to the larger epochs\)$/m);
+  const bad = await regsweep(['plan', a, specFile('share-bad.json', JSON.stringify({ ...good, seeds: [] }))]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim(), `regsweep: ${path.join(dir, 'share-bad.json')}: seeds must be a non-empty array, got []`);
+  assert.equal(bad.stdout, '');
+});
