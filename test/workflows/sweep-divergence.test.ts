@@ -86,7 +86,7 @@ test('the diverged run shows up as diverged in regsweep results, the report and 
   const overview = buildDashboards().find((d) => d.uid === 'regsweep-overview')!;
   const panel = dataPanels(overview).find((p) => p.title === 'Diverged runs at $epochs epochs')!;
   const range = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) };
-  const panelSql = interpolateGrafanaSql(panel.targets![0]!.rawSql, { sweep: { value: 'diverge' }, epochs: { value: '4' }, weight_decay: { value: ['0'], multi: true, includeAll: true } }, range);
+  const panelSql = interpolateGrafanaSql(panel.targets![0]!.rawSql, { sweep: { value: 'diverge' }, epochs: { value: '4' }, variant: { value: `dropout lr=${divergingConfig.lr}` }, weight_decay: { value: ['0'], multi: true, includeAll: true } }, range);
   const rows = (await handle.pool.query({ text: panelSql, rowMode: 'array' })).rows as unknown[][];
   assert.equal(rows.length, 1, JSON.stringify(rows));
   const fields = (await handle.pool.query(panelSql)).fields.map((f) => f.name);
