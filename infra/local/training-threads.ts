@@ -16,8 +16,8 @@ export function blasThreadsPerWorker(workers: number, cores: number): number | n
 /**
  * The environment for `workers` training processes started together on this machine: with
  * OPENBLAS_NUM_THREADS split between them, unless the operator set it. Every worker of the
- * launch gets the same count, which keeps their results identical to the last digit (OpenBLAS
- * rounds differently with different thread counts).
+ * launch gets the same count. On the native engine the count no longer changes a result (its
+ * products run as fixed row blocks, docs/performance.md); on wasm and other engines it still may.
  */
 export function trainingWorkerEnv(env: NodeJS.ProcessEnv, workers: number, cores = os.availableParallelism()): NodeJS.ProcessEnv {
   if (env.OPENBLAS_NUM_THREADS !== undefined && env.OPENBLAS_NUM_THREADS.trim() !== '') return env;
