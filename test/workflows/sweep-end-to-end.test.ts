@@ -124,9 +124,10 @@ test('sweeps are listed by their search attributes', { timeout: 240_000 }, async
   assert.ok(listed.length >= 1 && listed.every((w) => w.execution.workflowId === 'e2e'));
 });
 
-test('a spec with an invalid dropout fails the workflow at once and non-retryably', { timeout: 240_000 }, async () => {
-  const file = path.join(stack.home, 'bad.json');
-  writeFileSync(file, JSON.stringify({ ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }));
+/** Starts `specJson` with the Temporal CLI and checks that the workflow fails at once, non-retryably, with `message`, writing nothing. */
+async function assertRejectedAtStart(workflowId: string, specJson: unknown, message: string): Promise<void> {
+  const file = path.join(stack.home, `${workflowId}.json`);
+  writeFileSync(file, JSON.stringify(specJson));
   await run(stack.cliPath, [
     'workflow',
     'start',
@@ -137,17 +138,21 @@ test('a spec with an invalid dropout fails the workflow at once and non-retryabl
     '--type',
     sweepWorkflowType,
     '--workflow-id',
-    'bad-spec',
+    workflowId,
     '--input-file',
     file,
   ]);
-  await assert.rejects(stack.client.workflow.getHandle('bad-spec').result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
-    assert.equal(err.cause?.message, 'grid.dropout1[1] must be in [0, 1), got 1.2');
+  await assert.rejects(stack.client.workflow.getHandle(workflowId).result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
+    assert.equal(err.cause?.message, message);
     assert.equal(err.cause?.nonRetryable, true);
     return true;
   });
-  const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', 'bad-spec').execute();
-  assert.equal(rows.length, 0, 'nothing half-written');
+  const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', workflowId).execute();
+  assert.equal(rows.length, 0, `nothing half-written for ${workflowId}`);
+}
+
+test('a spec with an invalid dropout fails the workflow at once and non-retryably', { timeout: 240_000 }, async () => {
+  await assertRejectedAtStart('bad-spec', { ...spec([1]), grid: { ...spec([1]).grid, dropout1: [0, 1.2] } }, 'grid.dropout1[1] must be in [0, 1), got 1.2');
 });
 
 test('a spec with a bad variant setting fails the workflow at once and non-retryably, naming the field', { timeout: 240_000 }, async () => {
@@ -161,31 +166,7 @@ test('a spec with a bad variant setting fails the workflow at once and non-retry
     ['bad-eval-dropout', { train: { ...spec([1]).train, evalDropoutSamples: 101 } }, 'train.evalDropoutSamples must be an integer in [0, 100], got 101'],
     ['bad-gaussian-rate', { grid: { ...spec([1]).grid, regularizer: ['gaussian'], dropout2: [1] } }, 'grid.dropout2[0] must be in [0, 1), got 1'],
   ];
-  for (const [workflowId, change, message] of bad) {
-    const file = path.join(stack.home, `${workflowId}.json`);
-    writeFileSync(file, JSON.stringify({ ...spec([1]), ...change }));
-    await run(stack.cliPath, [
-      'workflow',
-      'start',
-      '--address',
-      stack.server.address,
-      '--task-queue',
-      sweepTaskQueue,
-      '--type',
-      sweepWorkflowType,
-      '--workflow-id',
-      workflowId,
-      '--input-file',
-      file,
-    ]);
-    await assert.rejects(stack.client.workflow.getHandle(workflowId).result(), (err: Error & { cause?: Error & { nonRetryable?: boolean } }) => {
-      assert.equal(err.cause?.message, message);
-      assert.equal(err.cause?.nonRetryable, true);
-      return true;
-    });
-    const rows = await handle.db.selectFrom('sweeps').select('id').where('id', '=', workflowId).execute();
-    assert.equal(rows.length, 0, `nothing half-written for ${workflowId}`);
-  }
+  for (const [workflowId, change, message] of bad) await assertRejectedAtStart(workflowId, { ...spec([1]), ...change }, message);
 });
 
 async function regsweep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
