@@ -39,11 +39,15 @@
 /* How long an idle helper spins before sleeping, in nanoseconds. */
 #define SPIN_NS 200000L
 
+/* One unit of work: a single-threaded sgemm, or, when `run` is set, run(context, index). */
 typedef struct {
   bool trans_a, trans_b;
   int64_t m, n, k, lda, ldb;
   const float *a, *b;
   float *c;
+  void (*run)(void *context, int index);
+  void *context;
+  int index;
 } task_t;
 
 static task_t tasks[MAX_TASKS];
@@ -65,6 +69,10 @@ static int helpers_started = 0;
 static int max_threads = 0;
 
 static void run_task(const task_t *t) {
+  if (t->run != NULL) {
+    t->run(t->context, t->index);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, t->trans_a ? CblasTrans : CblasNoTrans, t->trans_b ? CblasTrans : CblasNoTrans, (int)t->m, (int)t->n, (int)t->k,
               1.0f, t->a, (int)t->lda, t->b, (int)t->ldb, 0.0f, t->c, (int)t->n);
 }
@@ -126,22 +134,34 @@ void set_gemm_threads(int threads) { max_threads = threads; }
 
 int gemm_threads(void) { return thread_limit(); }
 
+int gemm_row_blocks(int64_t m, int64_t n, int64_t k, int64_t *bounds) {
+  int64_t blocks = m * n * k >= SPLIT_MIN_MACS ? (m + BLOCK_ROWS - 1) / BLOCK_ROWS : 1;
+  if (blocks < 2 && m * n * k >= SPLIT_MIN_MACS) blocks = 2;
+  int count = 0;
+  bounds[0] = 0;
+  for (int64_t i = 0; i < blocks && count < GEMM_MAX_BLOCKS; i++) {
+    int64_t end = i == blocks - 1 ? m : (m * (i + 1) / blocks + BLOCK_ROW_ALIGN - 1) / BLOCK_ROW_ALIGN * BLOCK_ROW_ALIGN;
+    if (end > m) end = m;
+    if (end <= bounds[count]) continue;
+    bounds[++count] = end;
+  }
+  // A product too tall for the table keeps its last block to the end (never reached by regsweep's shapes).
+  bounds[count] = m;
+  return count;
+}
+
 /* Appends `p` as one task or as row blocks; returns false when the table is full. */
 static bool add_tasks(const gemm_product_t *p) {
   const int64_t lda = p->trans_a ? p->m : p->k;
   const int64_t ldb = p->trans_b ? p->k : p->n;
-  int64_t blocks = p->m * p->n * p->k >= SPLIT_MIN_MACS ? (p->m + BLOCK_ROWS - 1) / BLOCK_ROWS : 1;
-  if (blocks < 2 && p->m * p->n * p->k >= SPLIT_MIN_MACS) blocks = 2;
-  int64_t first = 0;
-  for (int64_t i = 0; i < blocks; i++) {
-    int64_t end = i == blocks - 1 ? p->m : (p->m * (i + 1) / blocks + BLOCK_ROW_ALIGN - 1) / BLOCK_ROW_ALIGN * BLOCK_ROW_ALIGN;
-    if (end > p->m) end = p->m;
-    if (end <= first) continue;
+  int64_t bounds[GEMM_MAX_BLOCKS + 1];
+  const int blocks = gemm_row_blocks(p->m, p->n, p->k, bounds);
+  for (int i = 0; i < blocks; i++) {
+    const int64_t first = bounds[i], end = bounds[i + 1];
     if (task_count == MAX_TASKS) return false;
     // Row block [first, end) of the output: rows of a, or columns of a stored transposed.
     tasks[task_count++] = (task_t){p->trans_a, p->trans_b, end - first, p->n, p->k, lda, ldb,
-                                   p->trans_a ? p->a + first : p->a + first * p->k, p->b, p->c + first * p->n};
-    first = end;
+                                   p->trans_a ? p->a + first : p->a + first * p->k, p->b, p->c + first * p->n, NULL, NULL, 0};
   }
   return true;
 }
@@ -158,36 +178,18 @@ static void start_helpers(int wanted) {
   }
 }
 
-void gemm_run(const gemm_product_t *products, int count) {
+/* Every task is one single-threaded sgemm (or calls them); the parallelism is the tasks'. */
+static void use_single_threaded_blas(void) {
   static bool blas_single = false;
   if (!blas_single) {
     thread_limit();
-    // Every task is one single-threaded sgemm; the parallelism is the tasks'.
     openblas_set_num_threads(1);
     blas_single = true;
   }
-  for (int i = 0; i < count; i++) {
-    const gemm_product_t *p = &products[i];
-    if (p->m > 0 && p->n > 0 && p->k == 0) memset(p->c, 0, (size_t)(p->m * p->n) * sizeof(float));
-  }
-  const bool owner = pthread_mutex_trylock(&batch_owner) == 0;
-  task_count = 0;
-  bool fits = owner;
-  for (int i = 0; fits && i < count; i++) {
-    const gemm_product_t *p = &products[i];
-    if (p->m > 0 && p->n > 0 && p->k > 0) fits = add_tasks(p);
-  }
-  if (!fits) {
-    // Another thread holds the pool, or the table overflowed: run each product whole, here.
-    for (int i = 0; i < count; i++) {
-      const gemm_product_t *p = &products[i];
-      if (p->m == 0 || p->n == 0 || p->k == 0) continue;
-      const task_t whole = {p->trans_a, p->trans_b, p->m, p->n, p->k, p->trans_a ? p->m : p->k, p->trans_b ? p->k : p->n, p->a, p->b, p->c};
-      run_task(&whole);
-    }
-    if (owner) pthread_mutex_unlock(&batch_owner);
-    return;
-  }
+}
+
+/* Runs the task table on this thread and the helpers; the caller holds batch_owner, which this releases. */
+static void run_table(void) {
   const int helpers = (task_count > 1 ? thread_limit() : 1) - 1;
   if (helpers > 0) start_helpers(helpers);
   atomic_store(&helpers_wanted, helpers);
@@ -202,6 +204,47 @@ void gemm_run(const gemm_product_t *products, int count) {
   drain_tasks(serial);
   while (atomic_load_explicit(&finished_tasks, memory_order_acquire) < task_count) __builtin_ia32_pause();
   pthread_mutex_unlock(&batch_owner);
+}
+
+void gemm_run(const gemm_product_t *products, int count) {
+  use_single_threaded_blas();
+  for (int i = 0; i < count; i++) {
+    const gemm_product_t *p = &products[i];
+    if (p->m > 0 && p->n > 0 && p->k == 0) memset(p->c, 0, (size_t)(p->m * p->n) * sizeof(float));
+  }
+  const bool owner = pthread_mutex_trylock(&batch_owner) == 0;
+  // Only the owner may touch the table: another thread's batch may be reading it.
+  bool fits = owner;
+  if (owner) task_count = 0;
+  for (int i = 0; fits && i < count; i++) {
+    const gemm_product_t *p = &products[i];
+    if (p->m > 0 && p->n > 0 && p->k > 0) fits = add_tasks(p);
+  }
+  if (!fits) {
+    // Another thread holds the pool, or the table overflowed: run each product whole, here.
+    for (int i = 0; i < count; i++) {
+      const gemm_product_t *p = &products[i];
+      if (p->m == 0 || p->n == 0 || p->k == 0) continue;
+      const task_t whole = {p->trans_a, p->trans_b, p->m, p->n, p->k, p->trans_a ? p->m : p->k, p->trans_b ? p->k : p->n, p->a, p->b, p->c, NULL, NULL, 0};
+      run_task(&whole);
+    }
+    if (owner) pthread_mutex_unlock(&batch_owner);
+    return;
+  }
+  run_table();
+}
+
+void gemm_parallel(int count, void (*run)(void *context, int index), void *context) {
+  use_single_threaded_blas();
+  const bool owner = count <= MAX_TASKS && pthread_mutex_trylock(&batch_owner) == 0;
+  if (!owner) {
+    // Another thread holds the pool: the same work, one piece after another, here.
+    for (int i = 0; i < count; i++) run(context, i);
+    return;
+  }
+  task_count = 0;
+  for (int i = 0; i < count; i++) tasks[task_count++] = (task_t){.run = run, .context = context, .index = i};
+  run_table();
 }
 
 void sgemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *out) {

@@ -5,15 +5,15 @@
  * (BatchMatMul's products on the same shapes, the float32 bias add, ReLU, the
  * float64 softmax cross-entropy), so the result equals the kernel-by-kernel path's exactly.
  */
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "kernels.h"
 #include "napi-args.h"
 
-/* out[rows, n] = act(a[rows, k] · w[k, n] + bias[n]), ReLU when `relu`. */
-static void dense_layer(const float *a, const float *w, const float *bias, float *out, int64_t rows, int64_t n, int64_t k, bool relu) {
-  sgemm_row_major(false, false, rows, n, k, a, w, out);
+/* The bias (and ReLU when `relu`) over out[rows, n] in place, as the float32 Add and Relu kernels round them. */
+static void add_bias(float *out, const float *bias, int64_t rows, int64_t n, bool relu) {
   for (int64_t r = 0; r < rows; r++) {
     float *row = out + r * n;
     for (int64_t j = 0; j < n; j++) {
@@ -21,6 +21,48 @@ static void dense_layer(const float *a, const float *w, const float *bias, float
       row[j] = relu ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : v;
     }
   }
+}
+
+/* out[rows, n] = act(a[rows, k] · w[k, n] + bias[n]), ReLU when `relu`, through gemm_run. */
+static void dense_layer(const float *a, const float *w, const float *bias, float *out, int64_t rows, int64_t n, int64_t k, bool relu) {
+  sgemm_row_major(false, false, rows, n, k, a, w, out);
+  add_bias(out, bias, rows, n, relu);
+}
+
+/* A chunk's network and activations, for scoring it in row blocks. */
+typedef struct {
+  const float *x, *w1, *b1, *w2, *b2, *w3, *b3;
+  float *hidden1, *hidden2, *logits;
+  int64_t inputs, h1, h2, classes;
+  const int64_t *bounds;
+} network_t;
+
+/*
+ * The whole network over row block `index`: each layer's product is the single-threaded sgemm
+ * that gemm_run would run for that block, and the block's activations stay in this core's
+ * cache from one layer to the next, with no wait for the other blocks in between.
+ */
+static void score_block(void *context, int index) {
+  const network_t *net = context;
+  const int64_t first = net->bounds[index], rows = net->bounds[index + 1] - first;
+  float *hidden1 = net->hidden1 + first * net->h1, *hidden2 = net->hidden2 + first * net->h2, *logits = net->logits + first * net->classes;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)net->h1, (int)net->inputs, 1.0f, net->x + first * net->inputs, (int)net->inputs,
+              net->w1, (int)net->h1, 0.0f, hidden1, (int)net->h1);
+  add_bias(hidden1, net->b1, rows, net->h1, true);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)net->h2, (int)net->h1, 1.0f, hidden1, (int)net->h1, net->w2, (int)net->h2, 0.0f,
+              hidden2, (int)net->h2);
+  add_bias(hidden2, net->b2, rows, net->h2, true);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)net->classes, (int)net->h2, 1.0f, hidden2, (int)net->h2, net->w3,
+              (int)net->classes, 0.0f, logits, (int)net->classes);
+  add_bias(logits, net->b3, rows, net->classes, false);
+}
+
+static bool same_blocks(const int64_t *a, int count_a, const int64_t *b, int count_b) {
+  if (count_a != count_b) return false;
+  for (int i = 0; i <= count_a; i++) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
 }
 
 /*
@@ -89,9 +131,20 @@ napi_value native_inference_score(napi_env env, napi_callback_info info) {
     return NULL;
   }
   float *hidden1 = scratch, *hidden2 = scratch + rows * h1, *logits = hidden2 + rows * h2;
-  dense_layer(x, w1, b1, hidden1, rows, h1, inputs, true);
-  dense_layer(hidden1, w2, b2, hidden2, rows, h2, h1, true);
-  dense_layer(hidden2, w3, b3, logits, rows, classes, h2, false);
+  // When gemm_run would cut all three products into the same row blocks, each block runs the
+  // whole network at once: the same sgemms on the same rows, so the same bits, without the
+  // other core idling through each layer's bias and ReLU. Otherwise, layer by layer.
+  int64_t bounds[GEMM_MAX_BLOCKS + 1], bounds2[GEMM_MAX_BLOCKS + 1], bounds3[GEMM_MAX_BLOCKS + 1];
+  const int blocks = gemm_row_blocks(rows, h1, inputs, bounds);
+  if (blocks > 1 && same_blocks(bounds, blocks, bounds2, gemm_row_blocks(rows, h2, h1, bounds2)) &&
+      same_blocks(bounds, blocks, bounds3, gemm_row_blocks(rows, classes, h2, bounds3))) {
+    network_t net = {x, w1, b1, w2, b2, w3, b3, hidden1, hidden2, logits, inputs, h1, h2, classes, bounds};
+    gemm_parallel(blocks, score_block, &net);
+  } else {
+    dense_layer(x, w1, b1, hidden1, rows, h1, inputs, true);
+    dense_layer(hidden1, w2, b2, hidden2, rows, h2, h1, true);
+    dense_layer(hidden2, w3, b3, logits, rows, classes, h2, false);
+  }
   double loss_sum = 0;
   int64_t hits = 0;
   for (int64_t r = 0; r < rows; r++) {

@@ -45,6 +45,22 @@ typedef struct {
  */
 void gemm_run(const gemm_product_t *products, int count);
 
+/* The most row blocks gemm_run cuts one product into. */
+#define GEMM_MAX_BLOCKS 64
+
+/*
+ * The row blocks gemm_run computes a product of these sizes in: block i is rows
+ * [bounds[i], bounds[i + 1]); returns the count. The blocks follow from the shape alone.
+ */
+int gemm_row_blocks(int64_t m, int64_t n, int64_t k, int64_t *bounds);
+
+/*
+ * Calls run(context, i) for i in [0, count) on gemm_run's threads; each call may run
+ * single-threaded sgemms (cblas_sgemm) but not gemm_run. With the pool busy (another Node
+ * thread's batch), the calls run one after another on this thread.
+ */
+void gemm_parallel(int count, void (*run)(void *context, int index), void *context);
+
 /* gemm_run for one product: BatchMatMul's product for one matrix. */
 void sgemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *out);
 
