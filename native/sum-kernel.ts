@@ -4,14 +4,18 @@ import { floatResult, outputFloats, floatValues, requiredInput, sizeOf, stockCpu
 import { binaryKinds, type NativeKernels } from './native-addon';
 
 /**
- * Sum of float32 tensors over ascending, adjacent axes (what bias gradients and losses use)
- * without the transpose tfjs's cpu kernel makes first. Other axis sets keep the stock kernel,
- * whose summation order then differs from a plain row-major walk.
+ * A reduction over ascending, adjacent axes as one row-major walk (sumMiddleAxis), without the
+ * transpose tfjs's cpu kernel makes first; `summands` gives the values to add up. Other axis
+ * sets and non-float32 inputs keep the stock kernel.
  */
-export function sumKernel(kernels: NativeKernels): tf.KernelConfig {
-  const stock = stockCpuKernel(tf.Sum);
+function adjacentAxesKernel(
+  kernels: NativeKernels,
+  kernelName: typeof tf.Sum | typeof tf.Mean,
+  summands: (values: Float32Array, shape: number[], reduce: number) => Float32Array,
+): tf.KernelConfig {
+  const stock = stockCpuKernel(kernelName);
   return {
-    kernelName: tf.Sum,
+    kernelName,
     backendName: 'native',
     kernelFunc: (args: KernelArgs) => {
       const backend = args.backend as MathBackendCPU;
@@ -27,11 +31,19 @@ export function sumKernel(kernels: NativeKernels): tf.KernelConfig {
       const reduce = sizeOf(x.shape.slice(first, last + 1));
       const inner = sizeOf(x.shape.slice(last + 1));
       const out = outputFloats(backend, outer * inner);
-      kernels.sumMiddleAxis(values, outer, reduce, inner, out);
+      kernels.sumMiddleAxis(summands(values, x.shape, reduce), outer, reduce, inner, out);
       const shape = keepDims ? x.shape.map((dim, d) => (d >= first && d <= last ? 1 : dim)) : x.shape.filter((_, d) => d < first || d > last);
       return floatResult(backend, shape, out);
     },
   };
+}
+
+/**
+ * Sum of float32 tensors over ascending, adjacent axes (what bias gradients and losses use);
+ * the stock kernel's summation order differs from a plain row-major walk.
+ */
+export function sumKernel(kernels: NativeKernels): tf.KernelConfig {
+  return adjacentAxesKernel(kernels, tf.Sum, (values) => values);
 }
 
 /**
@@ -41,29 +53,9 @@ export function sumKernel(kernels: NativeKernels): tf.KernelConfig {
  * batch-norm step in the profiles).
  */
 export function meanKernel(kernels: NativeKernels): tf.KernelConfig {
-  const stock = stockCpuKernel(tf.Mean);
-  return {
-    kernelName: tf.Mean,
-    backendName: 'native',
-    kernelFunc: (args: KernelArgs) => {
-      const backend = args.backend as MathBackendCPU;
-      const x = requiredInput(args, 'x');
-      const { axis, keepDims } = args.attrs as unknown as tf.MeanAttrs;
-      const values = floatValues(backend, x);
-      if (values === null) return stock(args);
-      const axes = tf.util.parseAxisParam(axis, x.shape);
-      const first = axes[0];
-      if (first === undefined || axes.some((a, i) => a !== first + i)) return stock(args);
-      const last = first + axes.length - 1;
-      const outer = sizeOf(x.shape.slice(0, first));
-      const reduce = sizeOf(x.shape.slice(first, last + 1));
-      const inner = sizeOf(x.shape.slice(last + 1));
-      const divided = new Float32Array(values.length);
-      kernels.binary(binaryKinds.div, values, x.shape, Float32Array.of(reduce), [], divided, x.shape);
-      const out = outputFloats(backend, outer * inner);
-      kernels.sumMiddleAxis(divided, outer, reduce, inner, out);
-      const shape = keepDims ? x.shape.map((dim, d) => (d >= first && d <= last ? 1 : dim)) : x.shape.filter((_, d) => d < first || d > last);
-      return floatResult(backend, shape, out);
-    },
-  };
+  return adjacentAxesKernel(kernels, tf.Mean, (values, shape, reduce) => {
+    const divided = new Float32Array(values.length);
+    kernels.binary(binaryKinds.div, values, shape, Float32Array.of(reduce), [], divided, shape);
+    return divided;
+  });
 }
