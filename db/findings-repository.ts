@@ -99,11 +99,14 @@ export interface ConfigEpochMeans {
   train_acc_eval: number | null;
   act_var1: number | null;
   act_var2: number | null;
+  /** Sample standard deviations over those seeds (null below 2 seeds). */
+  act_var1_sd: number | null;
+  act_var2_sd: number | null;
 }
 
 /**
  * Per variant and configuration, the mean over seeds of test accuracy, training accuracy and the
- * hidden activation variances at every epoch up to the sweep's largest epochs value (diverged
+ * hidden activation variances (with the variances' standard deviations over seeds) at every epoch up to the sweep's largest epochs value (diverged
  * epochs hold nulls and are not averaged).
  */
 export async function listConfigEpochMeans(db: Executor, sweepId: string): Promise<ConfigEpochMeans[]> {
@@ -117,7 +120,8 @@ export async function listConfigEpochMeans(db: Executor, sweepId: string): Promi
     select r.variant, r.dropout1, r.dropout2, r.weight_decay, m.epoch,
            count(m.test_acc)::integer as n,
            avg(m.test_acc) as test_acc, avg(m.train_acc_eval) as train_acc_eval,
-           avg(m.act_var1) as act_var1, avg(m.act_var2) as act_var2
+           avg(m.act_var1) as act_var1, avg(m.act_var2) as act_var2,
+           stddev_samp(m.act_var1) as act_var1_sd, stddev_samp(m.act_var2) as act_var2_sd
       from runs_of_sweep r
       join epoch_metrics m on m.run_id = r.run_id
      where m.epoch <= (select max(epochs) from sweep_trials where sweep_id = ${sweepId})

@@ -2,6 +2,7 @@ import type { ConfigIntervalView } from '../../db/config-interval.view';
 import { interactionSentence, swapSentence } from '../comparison-sentences';
 import { divergenceSentences } from '../divergence-sentences';
 import { beyondSeedNoise, effectSentence, epochCount } from '../effect-sentences';
+import { studentTCritical } from '../../domain/replicate-stats';
 import { clippedFootnote, meanWithInterval, tooFewSeedsFlag } from '../interval-text';
 import type { SweepFindingsData } from './findings-data';
 import type { FindingSection, Study } from './study-manifest';
@@ -70,9 +71,9 @@ function configsTable(rows: readonly ConfigIntervalView[], manyVariants: boolean
 }
 
 /** The Markdown of one study (or of a sweep that is not a shipped study, with `study` null). */
-export function studyMarkdown(study: Study | null, d: SweepFindingsData, sections: readonly FindingSection[], images: StudyImages): string {
+export function studyMarkdown(study: Study | null, d: SweepFindingsData, sections: readonly FindingSection[], images: StudyImages, continued = false): string {
   const manyVariants = new Set(d.intervals.map((r) => r.variant)).size > 1;
-  const title = study ? `## Exercise ${study.exercise}: ${study.title}` : `## Sweep ${d.sweep.id}`;
+  const title = study ? `## Exercise ${study.exercise}${continued ? ', continued' : ''}: ${study.title}` : `## Sweep ${d.sweep.id}`;
   const out: string[] = [title, ''];
   if (study) out.push(`**Question.** ${study.question}`, '');
   const epochsValues = [...new Set(d.intervals.map((r) => r.epochs))].sort((a, b) => a - b);
@@ -162,16 +163,26 @@ function withVariant<T extends { variant: string }>(manyVariants: boolean, sente
   return (r) => (manyVariants ? `${r.variant}: ${sentence(r)}` : sentence(r));
 }
 
+/** A mean with its 95% t-interval over `n` seeds, or the mean alone and the too-few flag below 3 seeds. */
+function varianceWithInterval(mean: number | null, sd: number | null, n: number): string {
+  if (mean === null) return '–';
+  if (sd === null || n < 3) return `${mean.toPrecision(3)} (${tooFewSeedsFlag})`;
+  const half = (studentTCritical(0.05, n - 1) * sd) / Math.sqrt(n);
+  return `${mean.toPrecision(3)} [${(mean - half).toPrecision(3)}, ${(mean + half).toPrecision(3)}]`;
+}
+
 function activationTable(d: SweepFindingsData): string[] {
   const epochs = [...new Set(d.intervals.map((r) => r.epochs))].sort((a, b) => a - b);
   const rows = d.epochMeans.filter((r) => epochs.includes(r.epoch));
   if (rows.length === 0) return [];
-  const f = (v: number | null) => (v === null ? '–' : v.toPrecision(3));
   return [
-    '| variant | dropout1 | dropout2 | epoch | seeds | variance, layer 1 | variance, layer 2 |',
+    '| variant | dropout1 | dropout2 | epoch | seeds | variance, layer 1 (95% CI) | variance, layer 2 (95% CI) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.variant} | ${r.dropout1} | ${r.dropout2} | ${r.epoch} | ${r.n} | ${f(r.act_var1)} | ${f(r.act_var2)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.variant} | ${r.dropout1} | ${r.dropout2} | ${r.epoch} | ${r.n} | ${varianceWithInterval(r.act_var1, r.act_var1_sd, r.n)} | ${varianceWithInterval(r.act_var2, r.act_var2_sd, r.n)} |`,
+    ),
     '',
-    'Means over seeds, no interval: the variances are shown as a description of training, not compared by a test.',
+    `Population variance of each hidden layer's inference-mode activations on the 1,000-image probe: means over the seeds that did not diverge, with 95% t-intervals over those seeds (per row, not adjusted; "${tooFewSeedsFlag}" below 3 seeds). They describe training; no comparison between rows is tested.`,
   ];
 }

@@ -82,8 +82,12 @@ export async function writeFindings(db: Executor, sweepIds: readonly string[], o
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
+    const exercisesSeen = new Set<number>();
     const parts = data.map((d) => {
       const study = studies.get(d.sweep.id) ?? null;
+      // A second study of one exercise (7: noise, then batch norm) is headed as its continuation.
+      const continued = study !== null && exercisesSeen.has(study.exercise);
+      if (study) exercisesSeen.add(study.exercise);
       const sections = study?.sections ?? everySection;
       const images: StudyImages = {};
       const save = (name: string, chart: ReturnType<typeof testAccuracyCurveChart>): FindingImage | undefined => {
@@ -97,7 +101,7 @@ export async function writeFindings(db: Executor, sweepIds: readonly string[], o
           (layer) => save(`${d.sweep.id}-activation-variance-${layer}.svg`, activationVarianceCurveChart(`act${layer}`, d.epochMeans, layer)) ?? [],
         );
       }
-      return studyMarkdown(study, d, sections, images);
+      return studyMarkdown(study, d, sections, images, continued);
     });
     const engines = [...new Set(data.flatMap((d) => d.engines.map((e) => e.backend)))];
     const document = [

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listAllInteractions, listAllSwaps, listAllVariantEffects } from '../../db/findings-repository';
+import { listAllInteractions, listAllSwaps, listAllVariantEffects, listConfigEpochMeans } from '../../db/findings-repository';
 import { listTestTimeDropout } from '../../db/variant-repository';
 import { UnknownSweepError, writeFindings } from '../../report/findings/write-findings';
 import { openFixtureDatabase, type FixtureDatabase } from '../db/fixture-database';
@@ -80,6 +80,19 @@ test('findings answer a study with its sections and every comparison row, and ci
     (await listAllInteractions(fx.handle.db, 'd2l-dropout')).length,
   );
 
+  // Each activation variance with its 95% t-interval over seeds: t quantiles of 2, 3 and 4 degrees of freedom, by hand.
+  const tQuantile: Record<number, number> = { 3: 4.302652729911275, 4: 3.182446305284263, 5: 2.776445105197793 };
+  const varianceRows = (await listConfigEpochMeans(fx.handle.db, variants)).filter((r) => r.n >= 3 && r.act_var1 !== null && r.epoch === 1);
+  assert.ok(varianceRows.length > 0);
+  for (const r of varianceRows) {
+    const half = (tQuantile[r.n]! * r.act_var1_sd!) / Math.sqrt(r.n);
+    const cell = `${r.act_var1!.toPrecision(3)} [${(r.act_var1! - half).toPrecision(3)}, ${(r.act_var1! + half).toPrecision(3)}]`;
+    assert.ok(
+      text.includes(`| ${r.variant} | ${r.dropout1} | ${r.dropout2} | 1 | ${r.n} | ${cell} |`),
+      `variance row ${r.variant} ${r.dropout1}/${r.dropout2} shows ${cell}`,
+    );
+  }
+
   const images = readdirSync(path.join(out, 'findings')).sort();
   assert.deepEqual(images, [
     'd2l-dropout-activation-variance-1.svg',
@@ -108,4 +121,15 @@ test('findings for a sweep id not in the database fail with its name and leave t
     readdirSync(out).filter((f) => f.startsWith('.findings-')),
     [],
   );
+});
+
+test('a second study of the same exercise is headed as its continuation', async () => {
+  const twoStudies = mkdtempSync(path.join(os.tmpdir(), 'regsweep-studies-'));
+  const twoOut = mkdtempSync(path.join(os.tmpdir(), 'regsweep-findings-'));
+  writeFileSync(path.join(twoStudies, 'variants.json'), JSON.stringify(variantsSweep));
+  writeFileSync(path.join(twoStudies, 'd2l.json'), readFileSync(new URL('../../examples/d2l-dropout.json', import.meta.url), 'utf8'));
+  const study = (spec: string, title: string) => ({ spec, exercise: 7, title, question: `${title}?`, sections: ['configs'] });
+  writeFileSync(path.join(twoStudies, 'studies.json'), JSON.stringify({ studies: [study('variants.json', 'First'), study('d2l.json', 'Second')] }));
+  const text = readFileSync(await writeFindings(fx.handle.db, [variants, 'd2l-dropout'], twoOut, { commands: ['x'], studies: twoStudies }), 'utf8');
+  assert.match(text, /\n## Exercise 7: First\n[^]*\n## Exercise 7, continued: Second\n/);
 });
