@@ -77,13 +77,29 @@ export function studyMarkdown(study: Study | null, d: SweepFindingsData, section
   const out: string[] = [title, ''];
   if (study) out.push(`**Question.** ${study.question}`, '');
   const epochsValues = [...new Set(d.intervals.map((r) => r.epochs))].sort((a, b) => a - b);
+  const later = d.runCounts.diverged - divergedWithinSweep(d);
+  const laterNote =
+    later > 0
+      ? `; ${later === 1 ? 'one of them' : `${later} of them`} diverged only after epoch ${epochsValues.at(-1)}, in the longer training of another study that ` +
+        `shares ${later === 1 ? 'it' : 'them'}, and ${later === 1 ? 'counts' : 'count'} here as trained to epoch ${epochsValues.at(-1)}`
+      : '';
   out.push(
-    `Sweep \`${d.sweep.id}\`: ${d.runCounts.total} runs (${d.runCounts.completed} completed, ${d.runCounts.diverged} diverged, ${d.runCounts.failed} failed), ` +
+    `Sweep \`${d.sweep.id}\`: ${d.runCounts.total} runs (${d.runCounts.completed} completed, ${d.runCounts.diverged} diverged, ${d.runCounts.failed} failed${laterNote}), ` +
       `read at ${epochsValues.map(epochCount).join(', ')}.`,
     '',
   );
   for (const section of sections) out.push(...sectionMarkdown(section, d, manyVariants, images));
   return out.join('\n');
+}
+
+/** Runs that diverged by the largest epochs value their configuration is read at (the divergence rows count by epochs). */
+function divergedWithinSweep(d: SweepFindingsData): number {
+  const byConfig = new Map<string, number>();
+  for (const r of d.divergence) {
+    const key = `${r.variant}|${r.dropout1}|${r.dropout2}|${r.weight_decay}`;
+    byConfig.set(key, Math.max(byConfig.get(key) ?? 0, r.n_diverged));
+  }
+  return [...byConfig.values()].reduce((a, b) => a + b, 0);
 }
 
 function sectionMarkdown(section: FindingSection, d: SweepFindingsData, manyVariants: boolean, images: StudyImages): string[] {

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { listAllInteractions, listAllSwaps, listAllVariantEffects, listConfigEpochMeans } from '../../db/findings-repository';
 import { listTestTimeDropout } from '../../db/variant-repository';
+import { loadSweepFindings } from '../../report/findings/findings-data';
+import { studyMarkdown } from '../../report/findings/findings-markdown';
 import { UnknownSweepError, writeFindings } from '../../report/findings/write-findings';
 import { openFixtureDatabase, type FixtureDatabase } from '../db/fixture-database';
 import { loadVariantFixture, variantsSweep } from '../db/variant-fixture';
@@ -132,4 +134,20 @@ test('a second study of the same exercise is headed as its continuation', async 
   writeFileSync(path.join(twoStudies, 'studies.json'), JSON.stringify({ studies: [study('variants.json', 'First'), study('d2l.json', 'Second')] }));
   const text = readFileSync(await writeFindings(fx.handle.db, [variants, 'd2l-dropout'], twoOut, { commands: ['x'], studies: twoStudies }), 'utf8');
   assert.match(text, /\n## Exercise 7: First\n[^]*\n## Exercise 7, continued: Second\n/);
+});
+
+test('a run that diverged only past the sweep’s epochs, in another study’s longer training, is named as such in the headline', async () => {
+  const d = await loadSweepFindings(fx.handle.db, variants);
+  assert.ok(d);
+  const plain = studyMarkdown(null, d, [], {});
+  assert.doesNotMatch(plain, /diverged only after/);
+  // The same sweep with one more diverged run than its divergence rows count by its epochs values.
+  const text = studyMarkdown(null, { ...d, runCounts: { ...d.runCounts, diverged: d.runCounts.diverged + 1 } }, [], {});
+  const largest = Math.max(...d.intervals.map((r) => r.epochs));
+  assert.ok(
+    text.includes(
+      `; one of them diverged only after epoch ${largest}, in the longer training of another study that shares it, and counts here as trained to epoch ${largest})`,
+    ),
+    text.split('\n')[2],
+  );
 });
