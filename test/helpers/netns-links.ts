@@ -37,8 +37,20 @@ const quietly = (f: () => unknown): void => {
   }
 };
 
-/** Null when this process may create namespaces and veth links, else why not (the only reason a multi-host test skips). */
+/**
+ * Null when this process may create namespaces and veth links, else why not (the only reason a
+ * multi-host test skips). Where they are required (REGSWEEP_REQUIRE_NETNS=1, set by .ci/run,
+ * whose machine runs as root), a missing capability fails the test file instead of skipping it.
+ */
 export function netnsUnavailable(): string | null {
+  const reason = netnsProbe();
+  if (reason !== null && process.env.REGSWEEP_REQUIRE_NETNS === '1') {
+    throw new Error(`multi-host tests are required (REGSWEEP_REQUIRE_NETNS=1) but cannot run: ${reason}`);
+  }
+  return reason;
+}
+
+function netnsProbe(): string | null {
   if (process.getuid?.() !== 0) return 'network namespaces need root';
   const probe = `${namespacePrefix}probe-${process.pid}`;
   try {
