@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { fusedKernelNames } from './kernel-contract';
+import { fusedKernelNames, type InferenceScoreAttrs } from './kernel-contract';
 import { floatResult, floatValues, requiredInput, type KernelArgs } from './kernel-support';
 import type { NativeKernels } from './native-addon';
 
@@ -13,7 +13,8 @@ const layerNames = [
 /**
  * The inference score of kernel-contract.ts: inputs x [rows, inputs], labels [rows] (int32) and
  * the three layers' weights W [in, out] and biases b [out]; outputs the chunk's summed
- * cross-entropy and hit count as float32 scalars, as the softmaxCrossEntropy kernel returns them.
+ * cross-entropy and hit count as float32 scalars, as the softmaxCrossEntropy kernel returns them,
+ * then, with the attribute `keptRows` > 0, the hidden activations of the first keptRows rows.
  */
 export function inferenceScoreKernel(kernels: NativeKernels): tf.KernelConfig {
   const name = fusedKernelNames.inferenceScore;
@@ -36,21 +37,13 @@ export function inferenceScoreKernel(kernels: NativeKernels): tf.KernelConfig {
         throw new Error(`${name}: x and the weights must be matrices, got [${x.shape.join(', ')}] and ${widths.map((s) => `[${s.join(', ')}]`).join(', ')}`);
       }
       const [w1, b1, w2, b2, w3, b3] = layerNames.flatMap(([w, b]) => [floats(w), floats(b)]);
-      const [lossSum, hits] = kernels.inferenceScore(
-        floats('x'),
-        labelValues,
-        x.shape[0]!,
-        w1!,
-        b1!,
-        w2!,
-        b2!,
-        w3!,
-        b3!,
-        widths[0]![1]!,
-        widths[1]![1]!,
-        widths[2]![1]!,
-      );
-      return [floatResult(backend, [], Float32Array.of(lossSum)), floatResult(backend, [], Float32Array.of(hits))];
+      const [hidden1, hidden2, classes] = widths.map((shape) => shape[1]!) as [number, number, number];
+      const keptRows = (args.attrs as unknown as Partial<InferenceScoreAttrs> | undefined)?.keptRows ?? 0;
+      const kept1 = new Float32Array(keptRows * hidden1);
+      const kept2 = new Float32Array(keptRows * hidden2);
+      const [lossSum, hits] = kernels.inferenceScore(floats('x'), labelValues, x.shape[0]!, w1!, b1!, w2!, b2!, w3!, b3!, hidden1, hidden2, classes, kept1, kept2);
+      const scores = [floatResult(backend, [], Float32Array.of(lossSum)), floatResult(backend, [], Float32Array.of(hits))];
+      return keptRows === 0 ? scores : [...scores, floatResult(backend, [keptRows, hidden1], kept1), floatResult(backend, [keptRows, hidden2], kept2)];
     },
   };
 }

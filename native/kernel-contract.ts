@@ -17,7 +17,7 @@ export const fusedKernelNames = {
   dense: 'RegsweepDense',
   /** The dense layer's gradients with respect to its weights, bias and (when asked) input. */
   denseGrad: 'RegsweepDenseGrad',
-  /** Inference-mode loss sum and hit count of a chunk through the whole MLP (training/evaluate.ts). */
+  /** Inference-mode loss sum and hit count of a chunk through the whole MLP, and optionally its first rows' hidden activations (training/evaluate.ts). */
   inferenceScore: 'RegsweepInferenceScore',
 } as const;
 
@@ -54,4 +54,14 @@ export interface DenseAttrs {
 export interface DenseGradAttrs {
   activation: DenseActivation;
   inputGradient: boolean;
+}
+
+/**
+ * Attributes of `inferenceScore`: inputs x [rows, in], int32 labels [rows] and the three
+ * layers' W1, b1, W2, b2, W3, b3; outputs the chunk's summed cross-entropy and hit count and,
+ * when `keptRows` > 0, both hidden layers' inference activations of the chunk's first
+ * `keptRows` rows ([keptRows, hidden1] and [keptRows, hidden2]).
+ */
+export interface InferenceScoreAttrs {
+  keptRows: number;
 }

@@ -76,8 +76,10 @@ export interface NativeKernels {
    * The MLP's inference-mode score of `rows` images x [rows, inputs]: relu(x·w1 + b1),
    * relu(·w2 + b2), ·w3 + b3, then the summed cross-entropy against the labels (float64) and the
    * number of rows whose first maximal logit is the label. Rounds exactly as the BatchMatMul,
-   * Add, Relu and softmaxCrossEntropy kernels applied one after the other.
-   * @throws RangeError for sizes that disagree or a label outside [0, classes).
+   * Add, Relu and softmaxCrossEntropy kernels applied one after the other. kept1 and kept2
+   * receive both hidden layers' activations of the first keptRows rows (keptRows × hidden1 and
+   * keptRows × hidden2 values; empty for none).
+   * @throws RangeError for sizes that disagree, a label outside [0, classes) or kept rows that differ or exceed `rows`.
    */
   inferenceScore(
     x: Float32Array,
@@ -92,6 +94,8 @@ export interface NativeKernels {
     hidden1: number,
     hidden2: number,
     classes: number,
+    kept1: Float32Array,
+    kept2: Float32Array,
   ): [lossSum: number, hits: number];
   /**
    * One dense layer's forward pass: x [rows, inputs] · w [inputs, units] + bias into y, or with

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernelNames } from '../native/kernel-contract';
+import { fusedKernelNames, type InferenceScoreAttrs } from '../native/kernel-contract';
 import type { DeviceBatch, EvalSet } from './batching';
 import { softmaxCrossEntropyWithHits } from './fused-ops';
 import type { Mlp } from './mlp';
@@ -10,38 +10,68 @@ export interface SplitScore {
   acc: number;
 }
 
-type ChunkScore = (mlp: Mlp, chunk: DeviceBatch) => tf.Tensor;
+/** A split's score and the activation variances of its first rows (the probe). */
+export interface ProbedSplitScore extends SplitScore {
+  activationVariances: [number, number];
+}
 
-/** A chunk's [summed loss, hits] through the model's forward pass and the fused cross-entropy: one tfjs kernel per step. */
-const scoreChunkByOps: ChunkScore = (mlp, chunk) =>
-  tf.tidy(() => {
+/** A chunk's [summed loss, hits] and, when asked, the hidden activations of its first `keptRows` rows. */
+interface ChunkScore {
+  sums: tf.Tensor;
+  kept: [tf.Tensor2D, tf.Tensor2D] | null;
+}
+
+type ScoreChunk = (mlp: Mlp, chunk: DeviceBatch, keptRows: number) => ChunkScore;
+
+/** A chunk's sums through the model's forward pass and the fused cross-entropy: one tfjs kernel per step. */
+const scoreChunkByOps: ScoreChunk = (mlp, chunk, keptRows) => {
+  const sums = tf.tidy(() => {
     const logits = mlp.forward(chunk.x, { training: false });
     const { loss, hits } = softmaxCrossEntropyWithHits(logits, chunk.labels, chunk.oneHot, 'sum');
     return tf.stack([loss, hits]);
   });
+  if (keptRows === 0) return { sums, kept: null };
+  const kept = tf.tidy(() => {
+    const { hidden1, hidden2 } = mlp.forwardWithActivations(tf.slice(chunk.x, [0, 0], [keptRows, -1]), { training: false });
+    return [hidden1, hidden2] as [tf.Tensor2D, tf.Tensor2D];
+  });
+  return { sums, kept };
+};
 
 /**
  * The same sums from one kernel for the whole forward pass and score, where the backend has
- * it (native: no tensor or kernel dispatch per layer, the same rounding). Batch norm's
- * models take the step-by-step path.
+ * it (native: no tensor or kernel dispatch per layer, the same rounding), and the first rows'
+ * activations from that same pass. Batch norm's models take the step-by-step path.
  */
-const scoreChunkFused: ChunkScore = (mlp, chunk) => {
+const scoreChunkFused: ScoreChunk = (mlp, chunk, keptRows) => {
   const { W1, b1, W2, b2, W3, b3 } = mlp.params;
   const inputs = { x: chunk.x, labels: chunk.labels, W1, b1, W2, b2, W3, b3 };
-  return tf.tidy(() => tf.stack(tf.engine().runKernel(fusedKernelNames.inferenceScore, inputs) as tf.Scalar[]));
+  const attrs: InferenceScoreAttrs = { keptRows };
+  const [loss, hits, hidden1, hidden2] = tf.engine().runKernel(fusedKernelNames.inferenceScore, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const sums = tf.tidy(() => tf.stack([loss!, hits!]));
+  tf.dispose([loss!, hits!]);
+  return { sums, kept: keptRows === 0 ? null : [hidden1 as tf.Tensor2D, hidden2 as tf.Tensor2D] };
 };
 
-function scoreSplit(mlp: Mlp, set: EvalSet, scoreChunk: ChunkScore): SplitScore {
+function scoreSplit(mlp: Mlp, set: EvalSet, scoreChunk: ScoreChunk, probeRows: number): SplitScore & { kept: [tf.Tensor2D, tf.Tensor2D] | null } {
+  const firstRows = set.chunks[0]?.rows ?? 0;
+  if (probeRows > firstRows) throw new RangeError(`the probe's ${probeRows} rows must lie in the first evaluation chunk, which has ${firstRows}`);
   let lossSum = 0;
   let correct = 0;
-  for (const chunk of set.chunks) {
-    const sums = scoreChunk(mlp, chunk);
-    const [chunkLoss, chunkHits] = sums.dataSync();
-    sums.dispose();
+  let kept: [tf.Tensor2D, tf.Tensor2D] | null = null;
+  set.chunks.forEach((chunk, index) => {
+    const score = scoreChunk(mlp, chunk, index === 0 ? probeRows : 0);
+    const [chunkLoss, chunkHits] = score.sums.dataSync();
+    score.sums.dispose();
+    kept ??= score.kept;
     lossSum += chunkLoss!;
     correct += chunkHits!;
-  }
-  return { loss: lossSum / set.count, acc: correct / set.count };
+  });
+  return { loss: lossSum / set.count, acc: correct / set.count, kept };
+}
+
+function fusedScoreAvailable(mlp: Mlp): boolean {
+  return mlp.batchNorm === null && tf.getKernel(fusedKernelNames.inferenceScore, tf.getBackend()) !== undefined;
 }
 
 /**
@@ -50,13 +80,30 @@ function scoreSplit(mlp: Mlp, set: EvalSet, scoreChunk: ChunkScore): SplitScore 
  * otherwise with {@link evaluateSplitByOps}; both give the same values.
  */
 export function evaluateSplit(mlp: Mlp, set: EvalSet): SplitScore {
-  const fused = mlp.batchNorm === null && tf.getKernel(fusedKernelNames.inferenceScore, tf.getBackend()) !== undefined;
-  return scoreSplit(mlp, set, fused ? scoreChunkFused : scoreChunkByOps);
+  const { loss, acc } = scoreSplit(mlp, set, fusedScoreAvailable(mlp) ? scoreChunkFused : scoreChunkByOps, 0);
+  return { loss, acc };
 }
 
 /** {@link evaluateSplit} through the model's forward pass, one tfjs op per step, on any backend. */
 export function evaluateSplitByOps(mlp: Mlp, set: EvalSet): SplitScore {
-  return scoreSplit(mlp, set, scoreChunkByOps);
+  const { loss, acc } = scoreSplit(mlp, set, scoreChunkByOps, 0);
+  return { loss, acc };
+}
+
+/**
+ * {@link evaluateSplit}, and the {@link activationVariances} of the split's first `probeRows`
+ * rows (which must lie in its first chunk), taken from the same forward pass where the fused
+ * kernel runs it: the probe then costs no second pass. The values equal
+ * `activationVariances(mlp, firstRows)` either way.
+ */
+export function evaluateSplitWithProbe(mlp: Mlp, set: EvalSet, probeRows: number, byOps = false): ProbedSplitScore {
+  const { loss, acc, kept } = scoreSplit(mlp, set, fusedScoreAvailable(mlp) && !byOps ? scoreChunkFused : scoreChunkByOps, probeRows);
+  if (kept === null) throw new RangeError(`the probe needs at least one row, got ${probeRows}`);
+  try {
+    return { loss, acc, activationVariances: [populationVariance(kept[0].dataSync()), populationVariance(kept[1].dataSync())] };
+  } finally {
+    tf.dispose(kept);
+  }
 }
 
 /** Test accuracies of stochastic passes, the regularizer's noise on (docs/training.md, "Test-time dropout"). */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activeMaskFill } from './backends';
 import { createBatchSource, disposeBatch, rangeIndices, uploadEvalSet, type BatchSource } from './batching';
 import { decodeWeights, encodeWeights } from './checkpoint-codec';
-import { activationVariances, evaluateSplit, evaluateStochastic, frobeniusNorm } from './evaluate';
+import { evaluateSplit, evaluateSplitWithProbe, evaluateStochastic, frobeniusNorm } from './evaluate';
 import { balancedSubset, type Dataset } from './fashion-mnist';
 import { imagePixels } from './idx-format';
 import { buildMlp, type Mlp } from './mlp';
@@ -188,9 +188,8 @@ export async function train(
     owned.push(trainEval);
     const testEval = uploadEvalSet(data.testImages, data.testLabels, rangeIndices(data.testCount), evalChunkRows);
     owned.push(testEval);
+    // The probe is the test set's first images: its activations come from the test set's pass.
     const probeCount = Math.min(probeRows, data.testCount);
-    const probe = tf.tensor2d(data.testImages.subarray(0, probeCount * imagePixels), [probeCount, imagePixels]);
-    owned.push(probe);
 
     for (let epoch = firstEpoch; epoch <= valid.epochs; epoch++) {
       const trainStart = performance.now();
@@ -199,8 +198,8 @@ export async function train(
 
       const evalStart = performance.now();
       const trainScore = evaluateSplit(mlp, trainEval);
-      const testScore = evaluateSplit(mlp, testEval);
-      const [actVar1, actVar2] = activationVariances(mlp, probe);
+      const testScore = evaluateSplitWithProbe(mlp, testEval, probeCount);
+      const [actVar1, actVar2] = testScore.activationVariances;
       const evalSeconds = (performance.now() - evalStart) / 1000;
       const stochasticStart = performance.now();
       const stochastic = valid.evalDropoutSamples > 0 ? evaluateStochastic(mlp, testEval, epoch, valid.evalDropoutSamples) : null;

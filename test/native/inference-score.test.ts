@@ -5,7 +5,7 @@ import { loadNativeKernels } from '../../native/native-addon';
 import { selectBackend } from '../../training/backends';
 import { rangeIndices, uploadEvalSet, type EvalSet } from '../../training/batching';
 import { decodeWeights, type WeightArray } from '../../training/checkpoint-codec';
-import { activationVariances, evaluateSplit, evaluateSplitByOps, type SplitScore } from '../../training/evaluate';
+import { activationVariances, evaluateSplit, evaluateSplitByOps, evaluateSplitWithProbe, type SplitScore } from '../../training/evaluate';
 import { loadDatasetCached, type Dataset } from '../../training/fashion-mnist';
 import { imagePixels } from '../../training/idx-format';
 import { buildMlp, type Mlp } from '../../training/mlp';
@@ -112,6 +112,39 @@ test('the native evaluation gives exactly the loss and accuracy of the op-by-op 
   });
 });
 
+/** The activation variances of the first 1,000 test images by their own forward pass, as train() took them before the probe joined the test set's pass. */
+function probeVariances(mlp: Mlp): [number, number] {
+  const probe = tf.tensor2d(data.testImages.subarray(0, 1000 * imagePixels), [1000, imagePixels]);
+  try {
+    return activationVariances(mlp, probe);
+  } finally {
+    probe.dispose();
+  }
+}
+
+test("the test set's pass gives the probe's activation variances, within float32 rounding of a separate pass over the probe", { skip }, () => {
+  withModel(trained, {}, (mlp) => {
+    const variances = probeVariances(mlp);
+    withSet(testSet(5000), (set) => {
+      // Op by op, the probe's rows take the same products as a pass of their own: the same bits.
+      assert.deepEqual(evaluateSplitWithProbe(mlp, set, 1000, true), { ...evaluateSplitByOps(mlp, set), activationVariances: variances });
+      // In one kernel they are rows of the chunk's row blocks, which some OpenBLAS kernel sets
+      // (Haswell) round differently from the probe's own blocks in the last bits: the loss and
+      // accuracy are evaluateSplit's exactly, the variances the separate pass's within rounding.
+      const fused = evaluateSplitWithProbe(mlp, set, 1000);
+      assert.deepEqual({ loss: fused.loss, acc: fused.acc }, evaluateSplit(mlp, set));
+      fused.activationVariances.forEach((variance, i) => assertRelativelyClose(variance, variances[i]!, 1e-6, `hidden ${i + 1} activation variance`));
+    });
+    // A chunk shorter than the probe cannot hold it: a clear error, not a partial probe.
+    withSet(testSet(500), (set) => assert.throws(() => evaluateSplitWithProbe(mlp, set, 1000), /the probe's 1000 rows must lie in the first evaluation chunk, which has 500/));
+  });
+  withModel(buildMlp(config({ batchNorm: true })).readWeights(), { batchNorm: true }, (mlp) =>
+    withSet(testSet(5000), (set) =>
+      assert.deepEqual(evaluateSplitWithProbe(mlp, set, 1000), { ...evaluateSplitByOps(mlp, set), activationVariances: probeVariances(mlp) }),
+    ),
+  );
+});
+
 test('the native evaluation agrees with the wasm engine within rounding on the same weights', { skip }, async () => {
   const native = score(evaluateSplit);
   try {
@@ -140,6 +173,9 @@ test('the native evaluation is deterministic and leaves no tensors behind', { sk
       assert.equal(tf.memory().numTensors, before);
       assert.deepEqual(evaluateSplit(mlp, set), first);
       assert.ok(first.acc > 0.5 && first.loss < 1.5, `trained weights score ${JSON.stringify(first)}`);
+      const probed = evaluateSplitWithProbe(mlp, set, 1000);
+      assert.equal(tf.memory().numTensors, before);
+      assert.deepEqual(evaluateSplitWithProbe(mlp, set, 1000), probed);
     }),
   );
 });
@@ -150,7 +186,7 @@ test('a batch-norm model evaluates on native through its running statistics, as 
   );
 });
 
-test('the addon inference score throws a RangeError naming the sizes when a weight does not fit', { skip }, () => {
+test('the addon inference score throws a RangeError naming the sizes when a weight or the kept rows do not fit', { skip }, () => {
   const load = loadNativeKernels();
   assert.ok(load.ok);
   const floats = (n: number) => new Float32Array(n);
@@ -169,12 +205,19 @@ test('the addon inference score throws a RangeError naming the sizes when a weig
         3,
         3,
         2,
+        floats(0),
+        floats(0),
       ),
     { name: 'RangeError', message: /w2 and b2 hold 10 and 3 values; a layer of 3 inputs and 3 units needs 9 and 3/ },
   );
   assert.throws(
     () =>
-      load.kernels.inferenceScore(floats(2 * 4), Int32Array.of(0, 2), 2, floats(4 * 3), floats(3), floats(3 * 3), floats(3), floats(3 * 2), floats(2), 3, 3, 2),
+      load.kernels.inferenceScore(floats(2 * 4), Int32Array.of(0, 2), 2, floats(4 * 3), floats(3), floats(3 * 3), floats(3), floats(3 * 2), floats(2), 3, 3, 2, floats(0), floats(0)),
     { name: 'RangeError', message: /labels\[1\] is 2; labels must be in \[0, 2\)/ },
+  );
+  assert.throws(
+    () =>
+      load.kernels.inferenceScore(floats(2 * 4), Int32Array.of(0, 1), 2, floats(4 * 3), floats(3), floats(3 * 3), floats(3), floats(3 * 2), floats(2), 3, 3, 2, floats(3), floats(6)),
+    { name: 'RangeError', message: /kept1 holds 3 values and kept2 6; they must hold the same number of rows/ },
   );
 });
