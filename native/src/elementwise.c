@@ -7,6 +7,7 @@
 
 #include "kernels.h"
 #include "napi-args.h"
+#include "relu.h"
 
 /* Per-dimension element strides of an operand broadcast to the output shape (0 where it repeats). */
 static bool broadcast_strides(napi_env env, const char *name, const int64_t *shape, size_t rank, const int64_t *out_shape,
@@ -154,7 +155,7 @@ napi_value native_relu(napi_env env, napi_callback_info info) {
   if (!read_unary(env, info, 2, argv, &x, &out, &length)) return NULL;
   for (size_t i = 0; i < length; i++) {
     const float v = x[i];
-    out[i] = v > 0.0f ? v : (v != v ? v : 0.0f);
+    out[i] = relu_of(v);
   }
   return NULL;
 }
@@ -169,7 +170,7 @@ napi_value native_step(napi_env env, napi_callback_info info) {
   const float low = (float)alpha;
   for (size_t i = 0; i < length; i++) {
     const float v = x[i];
-    out[i] = v > 0.0f ? 1.0f : (v != v ? v : low);
+    out[i] = step_below(v, low);
   }
   return NULL;
 }

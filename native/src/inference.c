@@ -12,6 +12,7 @@
 
 #include "kernels.h"
 #include "napi-args.h"
+#include "relu.h"
 
 /* The bias (and ReLU when `relu`) over out[rows, n] in place, as the float32 Add and Relu kernels round them. */
 static void add_bias(float *out, const float *bias, int64_t rows, int64_t n, bool relu) {
@@ -19,7 +20,7 @@ static void add_bias(float *out, const float *bias, int64_t rows, int64_t n, boo
     float *row = out + r * n;
     for (int64_t j = 0; j < n; j++) {
       const float v = row[j] + bias[j];
-      row[j] = relu ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : v;
+      row[j] = relu ? relu_of(v) : v;
     }
   }
 }

@@ -10,6 +10,7 @@
 
 #include "kernels.h"
 #include "napi-args.h"
+#include "relu.h"
 
 static bool read_same_length(napi_env env, const char *name, size_t length, size_t expected) {
   if (length != expected) return throw_range(env, "%s holds %zu values, expected %zu", name, length, expected);
@@ -27,9 +28,7 @@ napi_value native_relu_dropout(napi_env env, napi_callback_info info) {
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    const float r = v > 0.0f ? v : (v != v ? v : 0.0f);
-    out[i] = r * mask[i];
+    out[i] = relu_of(x[i]) * mask[i];
   }
   return NULL;
 }
@@ -48,9 +47,7 @@ napi_value native_relu_dropout_grad(napi_env env, napi_callback_info info) {
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    const float step = v > 0.0f ? 1.0f : (v != v ? v : 0.0f);
-    out[i] = (dy[i] * mask[i]) * step;
+    out[i] = (dy[i] * mask[i]) * step_of(x[i]);
   }
   return NULL;
 }
