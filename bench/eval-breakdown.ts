@@ -1,5 +1,6 @@
 /**
- * Where a native epoch's evaluation time goes: the whole evaluation as train() runs it, then
+ * Where a native epoch's evaluation time goes: the whole evaluation as train() runs it (also
+ * right after an epoch's worth of training steps, as in train()), then
  * per evaluated set the one-kernel path (evaluateSplit), the op-by-op path, and its parts (the
  * three products alone, bias and ReLU, the loss/argmax kernel), timed separately on the same
  * weights (median of several repetitions; the two paths alternately). docs/performance.md records a run.
@@ -11,12 +12,14 @@ import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../config';
 import { loadNativeKernels } from '../native/native-addon';
 import { selectBackend } from '../training/backends';
-import { rangeIndices, uploadEvalSet, type EvalSet } from '../training/batching';
+import { createBatchSource, disposeBatch, rangeIndices, uploadEvalSet, type EvalSet } from '../training/batching';
 import { activationVariances, evaluateSplit, evaluateSplitByOps, evaluateSplitWithProbe } from '../training/evaluate';
 import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
 import { softmaxCrossEntropyWithHits } from '../training/fused-ops';
 import { imagePixels } from '../training/idx-format';
 import { buildMlp } from '../training/mlp';
+import { createRng, deriveSeed, randomStreams } from '../training/seeded-random';
+import { sgdStep } from '../training/sgd-step';
 import { withTrainDefaults } from '../training/train-config';
 import { d2lRunDefaults } from '../domain/training-limits';
 
@@ -66,6 +69,27 @@ const wholeEvaluation = (byOps: boolean) => () => {
 const [whole, wholeByOps] = pairedMedianSeconds(wholeEvaluation(false), wholeEvaluation(true));
 rows.push(['whole evaluation (train + test with the probe), as train() runs it', whole]);
 rows.push(['whole evaluation, op by op (evaluateSplitByOps, the probe by a pass of its own)', wholeByOps]);
+
+// In train() an evaluation follows an epoch of steps, whose garbage V8 collects on the same
+// cores: the evaluation right after 235 steps, then the one after it, alternately.
+const source = createBatchSource(data.trainImages, data.trainLabels);
+const trainingSteps = (epoch: number) => () => {
+  const order = createRng(deriveSeed(1, randomStreams.shuffle, epoch)).shuffleInPlace(rangeIndices(data.trainCount));
+  for (let b = 0; b < 235; b++) {
+    const batch = source.batch(order, b * 256, Math.min(data.trainCount, (b + 1) * 256));
+    sgdStep(mlp, batch, { epoch, batch: b, lr: 0.5, weightDecay: 0 });
+    disposeBatch(batch);
+  }
+};
+const [afterSteps, afterEvaluation] = [[], []] as [number[], number[]];
+for (let i = 0; i < repeats; i++) {
+  trainingSteps(i + 1)();
+  afterSteps.push(secondsOf(wholeEvaluation(false)));
+  afterEvaluation.push(secondsOf(wholeEvaluation(false)));
+}
+source.dispose();
+rows.push(['whole evaluation right after 235 training steps', median(afterSteps)]);
+rows.push(['whole evaluation right after that one', median(afterEvaluation)]);
 
 const { W1, b1, W2, b2, W3, b3 } = mlp.params;
 const values32 = (t: tf.Tensor) => t.dataSync() as Float32Array;

@@ -1,0 +1,151 @@
+/*
+ * How close the evaluation's products come to this CPU's arithmetic peak: float32 FMA
+ * throughput of a loop with no memory traffic (24 independent chains, enough to hide the FMA
+ * latency on every x86 core we know), on one core and on all of them, against OpenBLAS's sgemm
+ * on the evaluation's 5,000x784x256 product, single-threaded and as the row blocks the native
+ * engine's scheduler runs (native/src/gemm-tasks.c). docs/performance.md records a run.
+ *
+ *   bash bench/cpu-peak.sh
+ */
+#include <cblas.h>
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+extern void openblas_set_num_threads(int threads);
+
+#define CHAINS 24
+#define FMA_ROUNDS 40000000L
+#define ROWS 5000
+#define INPUTS 784
+#define UNITS 256
+#define BLOCK_ROWS 512
+#define REPEATS 15
+
+static double seconds_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* FLOP per round of the FMA loop: CHAINS FMAs of `lanes` floats, two FLOP each. */
+static int lanes = 0;
+
+__attribute__((target("avx512f"))) static float fma_loop_avx512(long rounds) {
+  __m512 acc[CHAINS];
+  for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_set1_ps((float)i);
+  const __m512 a = _mm512_set1_ps(1.0001f), b = _mm512_set1_ps(0.5f);
+  for (long r = 0; r < rounds; r++) {
+#pragma GCC unroll 24
+    for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_fmadd_ps(a, b, acc[i]);
+  }
+  float sum = 0;
+  for (int i = 0; i < CHAINS; i++) sum += _mm512_reduce_add_ps(acc[i]);
+  return sum;
+}
+
+__attribute__((target("avx2,fma"))) static float fma_loop_avx2(long rounds) {
+  __m256 acc[CHAINS];
+  for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_set1_ps((float)i);
+  const __m256 a = _mm256_set1_ps(1.0001f), b = _mm256_set1_ps(0.5f);
+  for (long r = 0; r < rounds; r++) {
+#pragma GCC unroll 24
+    for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_fmadd_ps(a, b, acc[i]);
+  }
+  float lanes8[8], sum = 0;
+  for (int i = 0; i < CHAINS; i++) {
+    _mm256_storeu_ps(lanes8, acc[i]);
+    for (int j = 0; j < 8; j++) sum += lanes8[j];
+  }
+  return sum;
+}
+
+/* The sum is printed nowhere but kept, so the compiler cannot drop the loop. */
+static volatile float sink;
+
+static void *fma_thread(void *unused) {
+  (void)unused;
+  sink = lanes == 16 ? fma_loop_avx512(FMA_ROUNDS) : fma_loop_avx2(FMA_ROUNDS);
+  return NULL;
+}
+
+static double fma_gflops(int threads) {
+  pthread_t ids[64];
+  const double start = seconds_now();
+  for (int t = 1; t < threads; t++) pthread_create(&ids[t], NULL, fma_thread, NULL);
+  fma_thread(NULL);
+  for (int t = 1; t < threads; t++) pthread_join(ids[t], NULL);
+  return (double)threads * FMA_ROUNDS * CHAINS * lanes * 2 / (seconds_now() - start) * 1e-9;
+}
+
+static float *x, *w, *out;
+static int next_block;
+static pthread_mutex_t claim = PTHREAD_MUTEX_INITIALIZER;
+
+/* Claims 512-row blocks of the product until none is left, each one single-threaded sgemm. */
+static void *block_thread(void *unused) {
+  (void)unused;
+  for (;;) {
+    pthread_mutex_lock(&claim);
+    const int first = next_block++ * BLOCK_ROWS;
+    pthread_mutex_unlock(&claim);
+    if (first >= ROWS) return NULL;
+    const int rows = ROWS - first < BLOCK_ROWS ? ROWS - first : BLOCK_ROWS;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, UNITS, INPUTS, 1.0f, x + (long)first * INPUTS, INPUTS, w, UNITS, 0.0f,
+                out + (long)first * UNITS, UNITS);
+  }
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Median GFLOPS of the 5,000x784x256 product over REPEATS runs: whole on one thread, or as blocks on `threads`. */
+static double sgemm_gflops(int threads) {
+  double times[REPEATS];
+  for (int r = 0; r < REPEATS; r++) {
+    const double start = seconds_now();
+    if (threads == 1) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ROWS, UNITS, INPUTS, 1.0f, x, INPUTS, w, UNITS, 0.0f, out, UNITS);
+    } else {
+      pthread_t ids[64];
+      next_block = 0;
+      for (int t = 1; t < threads; t++) pthread_create(&ids[t], NULL, block_thread, NULL);
+      block_thread(NULL);
+      for (int t = 1; t < threads; t++) pthread_join(ids[t], NULL);
+    }
+    times[r] = seconds_now() - start;
+  }
+  qsort(times, REPEATS, sizeof times[0], compare_doubles);
+  return 2.0 * ROWS * INPUTS * UNITS / times[REPEATS / 2] * 1e-9;
+}
+
+int main(void) {
+  __builtin_cpu_init();
+  lanes = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8 : 0;
+  if (lanes == 0) {
+    fprintf(stderr, "cpu-peak: this CPU has neither AVX-512F nor AVX2 with FMA; nothing to measure\n");
+    return 2;
+  }
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores > 64) cores = 64;
+  openblas_set_num_threads(1);
+  x = malloc(sizeof(float) * ROWS * INPUTS);
+  w = malloc(sizeof(float) * INPUTS * UNITS);
+  out = malloc(sizeof(float) * ROWS * UNITS);
+  if (x == NULL || w == NULL || out == NULL) {
+    fprintf(stderr, "cpu-peak: cannot allocate the product's 21 MB\n");
+    return 1;
+  }
+  // Pixel-like inputs and small weights, as in the evaluation: no denormals, no overflow.
+  for (long i = 0; i < (long)ROWS * INPUTS; i++) x[i] = (float)(i % 256) / 255.0f;
+  for (long i = 0; i < (long)INPUTS * UNITS; i++) w[i] = (float)(i % 97 - 48) * 1e-3f;
+  printf("FMA peak (%d-lane FMAs, %d chains): %.0f GFLOPS on 1 core, %.0f on %ld\n", lanes, CHAINS, fma_gflops(1), fma_gflops((int)cores), cores);
+  printf("sgemm %dx%dx%d (median of %d): %.0f GFLOPS whole on 1 thread, %.0f as %d-row blocks on %ld threads\n", ROWS, INPUTS, UNITS, REPEATS,
+         sgemm_gflops(1), sgemm_gflops((int)cores), BLOCK_ROWS, cores);
+  return 0;
+}
