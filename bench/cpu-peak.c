@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,34 +35,28 @@ static double seconds_now(void) {
 /* FLOP per round of the FMA loop: CHAINS FMAs of `lanes` floats, two FLOP each. */
 static int lanes = 0;
 
-__attribute__((target("avx512f"))) static float fma_loop_avx512(long rounds) {
-  __m512 acc[CHAINS];
-  for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_set1_ps((float)i);
-  const __m512 a = _mm512_set1_ps(1.0001f), b = _mm512_set1_ps(0.5f);
-  for (long r = 0; r < rounds; r++) {
-#pragma GCC unroll 24
-    for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_fmadd_ps(a, b, acc[i]);
+/*
+ * `rounds` rounds of CHAINS independent FMA chains of `vector`s, with the instruction set
+ * `isa`; returns the lanes' sum. One definition per instruction set, from this one template.
+ */
+#define DEFINE_FMA_LOOP(name, isa, vector, set1, fmadd, width)                              \
+  __attribute__((target(isa))) static float name(long rounds) {                              \
+    vector acc[CHAINS];                                                                      \
+    for (int i = 0; i < CHAINS; i++) acc[i] = set1((float)i);                                \
+    const vector a = set1(1.0001f), b = set1(0.5f);                                         \
+    for (long r = 0; r < rounds; r++) {                                                      \
+      _Pragma("GCC unroll 24") for (int i = 0; i < CHAINS; i++) acc[i] = fmadd(a, b, acc[i]); \
+    }                                                                                        \
+    float values[width], sum = 0;                                                            \
+    for (int i = 0; i < CHAINS; i++) {                                                       \
+      memcpy(values, &acc[i], sizeof values);                                                \
+      for (int j = 0; j < width; j++) sum += values[j];                                      \
+    }                                                                                        \
+    return sum;                                                                              \
   }
-  float sum = 0;
-  for (int i = 0; i < CHAINS; i++) sum += _mm512_reduce_add_ps(acc[i]);
-  return sum;
-}
 
-__attribute__((target("avx2,fma"))) static float fma_loop_avx2(long rounds) {
-  __m256 acc[CHAINS];
-  for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_set1_ps((float)i);
-  const __m256 a = _mm256_set1_ps(1.0001f), b = _mm256_set1_ps(0.5f);
-  for (long r = 0; r < rounds; r++) {
-#pragma GCC unroll 24
-    for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_fmadd_ps(a, b, acc[i]);
-  }
-  float lanes8[8], sum = 0;
-  for (int i = 0; i < CHAINS; i++) {
-    _mm256_storeu_ps(lanes8, acc[i]);
-    for (int j = 0; j < 8; j++) sum += lanes8[j];
-  }
-  return sum;
-}
+DEFINE_FMA_LOOP(fma_loop_avx512, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, 16)
+DEFINE_FMA_LOOP(fma_loop_avx2, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, 8)
 
 /* The sum is printed nowhere but kept, so the compiler cannot drop the loop. */
 static volatile float sink;

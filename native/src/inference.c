@@ -6,13 +6,13 @@
  * float64 softmax cross-entropy), so the result equals the kernel-by-kernel path's exactly.
  */
 #include <cblas.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
 #include "napi-args.h"
 #include "relu.h"
+#include "softmax-row.h"
 
 /* The bias (and ReLU when `relu`) over out[rows, n] in place, as the float32 Add and Relu kernels round them. */
 static void add_bias(float *out, const float *bias, int64_t rows, int64_t n, bool relu) {
@@ -52,16 +52,9 @@ static void score_rows(const network_t *net, int64_t first, int64_t rows) {
   const int64_t classes = net->classes;
   for (int64_t r = first; r < first + rows; r++) {
     const float *z = net->logits + r * classes;
-    const int32_t label = net->labels[r];
-    int64_t arg = 0;
-    for (int64_t j = 1; j < classes; j++) {
-      if (z[j] > z[arg]) arg = j;
-    }
-    const double max = z[arg];
-    double total = 0;
-    for (int64_t j = 0; j < classes; j++) total += exp((double)z[j] - max);
-    net->row_loss[r] = log(total) - ((double)z[label] - max);
-    net->row_hit[r] = arg == label;
+    const softmax_row_t row = softmax_row(z, classes);
+    net->row_loss[r] = softmax_row_loss(z, row, net->labels[r]);
+    net->row_hit[r] = row.arg == net->labels[r];
   }
 }
 

@@ -11,6 +11,7 @@
 #include "kernels.h"
 #include "napi-args.h"
 #include "relu.h"
+#include "softmax-row.h"
 
 static bool read_same_length(napi_env env, const char *name, size_t length, size_t expected) {
   if (length != expected) return throw_range(env, "%s holds %zu values, expected %zu", name, length, expected);
@@ -89,16 +90,10 @@ napi_value native_softmax_cross_entropy(napi_env env, napi_callback_info info) {
   for (int64_t r = 0; r < rows; r++) {
     const float *z = logits + r * classes;
     float *p = probs + r * classes;
-    int64_t arg = 0;
-    for (int64_t j = 1; j < classes; j++) {
-      if (z[j] > z[arg]) arg = j;
-    }
-    const double max = z[arg];
-    double total = 0;
-    for (int64_t j = 0; j < classes; j++) total += exp((double)z[j] - max);
-    for (int64_t j = 0; j < classes; j++) p[j] = (float)(exp((double)z[j] - max) / total);
-    loss_sum += log(total) - ((double)z[labels[r]] - max);
-    hits += arg == labels[r];
+    const softmax_row_t row = softmax_row(z, classes);
+    for (int64_t j = 0; j < classes; j++) p[j] = (float)(exp((double)z[j] - row.max) / row.total);
+    loss_sum += softmax_row_loss(z, row, labels[r]);
+    hits += row.arg == labels[r];
   }
   napi_value result, loss_value, hits_value;
   napi_create_array_with_length(env, 2, &result);
