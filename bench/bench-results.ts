@@ -1,4 +1,5 @@
 import type { AccuracySummary } from './accuracy-summary';
+import type { ArithmeticFloor } from './arithmetic-floor';
 import type { BatchPreparation } from './batch-preparation';
 import type { EngineReport } from './engine-report';
 import type { EpochSharing } from './epoch-sharing';
@@ -38,6 +39,8 @@ export interface BenchResults {
   sharedMachine: SharedMachine;
   /** PyTorch on the same model, weights and minibatches, timed in the same run; skipped where it is not installed. */
   pytorch: PytorchReport;
+  /** This CPU's float32 FMA peak on native's thread count and the epoch times it allows; skipped without the native engine. */
+  arithmeticFloor: ArithmeticFloor | { skipped: string };
   accuracy: AccuracySummary;
   stepAgreement: StepAgreement | { skipped: string };
   batchPreparation: BatchPreparation;

@@ -10,5 +10,5 @@ gcc -O2 -std=gnu11 -Wall -Wextra bench/cpu-peak.c -o "$build/cpu-peak" -lopenbla
 if [ -z "${OPENBLAS_CORETYPE+set}" ]; then
   if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
-echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-chosen by OpenBLAS}"
-"$build/cpu-peak"
+echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-chosen by OpenBLAS}" >&2
+"$build/cpu-peak" "$@"

@@ -2,8 +2,11 @@ import type { BaselineRun } from './baseline-fit';
 import type { EngineRuns } from './engine-runs';
 import { gemmFlopsPerImage } from './gemm-flops';
 
-/** The full workload the per-epoch numbers are scaled to. */
-export const fullEpoch = { trainImages: 60000, evalImages: 60000 + 10000 + 1000 } as const;
+/**
+ * The full workload the per-epoch numbers are scaled to: an epoch's evaluation scores the
+ * 60,000 training and 10,000 test images (the probe's activations come from the test set's pass).
+ */
+export const fullEpoch = { trainImages: 60000, evalImages: 60000 + 10000 } as const;
 
 /** One engine's speed, in the same units for every engine. */
 export interface EngineReport {
@@ -21,7 +24,7 @@ export interface EngineReport {
   evalSeconds: number[];
   /** Median training seconds per epoch, scaled to 60,000 images. */
   secondsPerEpoch: number | null;
-  /** Median seconds of an epoch's evaluations, scaled to 71,000 images (train + test + probe). */
+  /** Median seconds of an epoch's evaluations, scaled to 70,000 images (train + test). */
   evalSecondsPerEpoch: number | null;
   samplesPerSec: number | null;
   /** GEMM GFLOP of forward and backward passes per training second. */

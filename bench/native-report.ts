@@ -11,7 +11,7 @@ export interface NativeSetting {
   coreChoice: string;
   epochSeconds: number[];
   evalSeconds: number[];
-  /** Medians, scaled to 60,000 training and 71,000 evaluated images. */
+  /** Medians, scaled to 60,000 training and 70,000 evaluated images. */
   secondsPerEpoch: number | null;
   evalSecondsPerEpoch: number | null;
 }

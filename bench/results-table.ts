@@ -29,7 +29,7 @@ export function renderResults(results: BenchResults): string {
     'unavailable' in results.machine.openblas
       ? `OpenBLAS: ${results.machine.openblas.unavailable}`
       : `OpenBLAS ${results.machine.openblas.core} kernels (${results.machine.openblas.coreChoice}), ${results.machine.openblas.threads} thread(s) per product at most`,
-    `${results.mode} mode: per-epoch numbers scaled to 60,000 training and 71,000 evaluated images`,
+    `${results.mode} mode: per-epoch numbers scaled to 60,000 training and 70,000 evaluated images`,
     engines.toString(),
   ];
   const seconds = (train: number | null, evaluation: number | null) => `${fixed(train, 2)} s/epoch, evaluation ${fixed(evaluation, 3)} s`;
@@ -56,6 +56,7 @@ export function renderResults(results: BenchResults): string {
         `(native BLAS: OpenBLAS through the addon, ${native?.engine ?? 'unavailable'}); PyTorch test accuracy ${torch.testAcc.map((a) => a.toFixed(4)).join(', ')}`,
     );
   }
+  lines.push(arithmeticFloorLine(results));
   const accuracy = results.accuracy;
   lines.push(
     `accuracy after ${accuracy.epochs} epoch(s), seeds ${accuracy.seeds.join(', ')}: ` +
@@ -94,4 +95,20 @@ export function renderResults(results: BenchResults): string {
     `epochs axis [${share.epochs.join(', ')}] on ${share.spec}: ${share.trained} epochs trained instead of ${share.naive} (${share.saved} saved, ${(100 * share.savedFraction).toFixed(0)}%)`,
   );
   return lines.join('\n');
+}
+
+/** The floors the CPU's FMA peak sets, and how much of that peak native's products reach. */
+function arithmeticFloorLine(results: BenchResults): string {
+  const floor = results.arithmeticFloor;
+  if ('skipped' in floor) return `arithmetic floor: not measured (${floor.skipped})`;
+  const native = results.engines.find((e) => e.name === 'native');
+  const share = (gflops: number | null | undefined) =>
+    gflops === null || gflops === undefined ? '—' : `${((100 * gflops) / floor.fmaGflops.threads).toFixed(0)}%`;
+  const threads = `${floor.threads} thread${floor.threads === 1 ? '' : 's'}`;
+  return (
+    `arithmetic floor at this CPU's float32 FMA peak (${floor.fmaGflops.threads.toFixed(0)} GFLOPS on ${threads}, ${floor.fmaGflops.oneCore.toFixed(0)} on one core, ` +
+    `${floor.lanes}-lane FMAs, best of 3, bench/cpu-peak.c): training ${floor.trainSecondsAtPeak.toFixed(2)} s/epoch, evaluation ${floor.evalSecondsAtPeak.toFixed(3)} s; ` +
+    `native's products run at ${share(native?.trainGflops)} of it training and ${share(native?.evalGflops)} evaluating ` +
+    `(OpenBLAS's sgemm on the evaluation's 5,000x784x256 product: ${floor.sgemmGflops.threads.toFixed(0)} GFLOPS on ${threads}, ${floor.sgemmGflops.oneThread.toFixed(0)} on one)`
+  );
 }

@@ -3,7 +3,7 @@
  * samples/s and GEMM GFLOPS for the native and wasm engines and a plain tfjs baseline, native
  * with each OpenBLAS kernel set in play, on the regularizer variants and as two processes
  * sharing the machine, PyTorch on the same model and minibatches where it is installed, the
- * accuracy both engines reach on the same seeds, the quickstart sweep's runs per hour with 1
+ * accuracy both engines reach on the same seeds, the floor this CPU's FMA peak sets, the quickstart sweep's runs per hour with 1
  * and 2 training workers, and the epochs saved by sharing runs across the epochs axis.
  * Writes bench/results.json (or --out) and prints a summary; docs/performance.md explains it.
  *
@@ -22,6 +22,7 @@ import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
 import { selectBackend } from '../training/backends';
 import { chooseBlasCore, readCpuFlags } from '../native/blas-core';
 import { summarizeAccuracy } from './accuracy-summary';
+import { measureArithmeticFloor } from './arithmetic-floor';
 import { runBaselineFit } from './baseline-fit';
 import { compareBatchPreparation } from './batch-preparation';
 import type { BenchResults } from './bench-results';
@@ -55,7 +56,8 @@ const machine = machineInfo();
 const config = loadConfig();
 const data = loadDatasetCached(locateDataset({ dataDir: config.dataDir }));
 const trainImages = plan.trainSubset ?? data.trainCount;
-const evalImages = trainImages + data.testCount + 1000;
+// The probe's activations come from the test set's pass: no images of its own.
+const evalImages = trainImages + data.testCount;
 
 const workload = { seeds: plan.seeds, epochs: plan.epochs, trainSubset: plan.trainSubset };
 // OpenBLAS fixes its kernel set when a process loads it, so native runs in child processes: the
@@ -78,6 +80,11 @@ if (!quick && native.backend !== null) {
     runPytorchComparison(data, { seeds: plan.seeds, epochs: plan.epochs, threads: native.threads }, ownCore === null ? {} : { OPENBLAS_CORETYPE: ownCore }),
     nativeKernelSets[0]!,
   );
+}
+let arithmeticFloor: BenchResults['arithmeticFloor'] = { skipped: 'the native engine is unavailable' };
+if (native.backend !== null) {
+  progress(`arithmetic floor: float32 FMA peak on ${native.threads} thread(s) (bench/cpu-peak.c)`);
+  arithmeticFloor = measureArithmeticFloor(native.threads, { ...process.env, ...ownCoreEnv });
 }
 if (native.backend !== null && ownCore !== null && envCore !== null && envCore !== ownCore) {
   progress(`training on native with the environment's kernel set (${envCore})`);
@@ -169,6 +176,7 @@ const results: BenchResults = {
   nativeVariants,
   sharedMachine: sharedMachine(sharedProcesses),
   pytorch,
+  arithmeticFloor,
   accuracy: summarizeAccuracy(engineRuns, trainImages),
   stepAgreement,
   batchPreparation,

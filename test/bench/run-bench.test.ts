@@ -83,6 +83,14 @@ test('npm run bench -- --quick writes results with every engine, the accuracy ch
         assert.ok(s.secondsPerEpoch! > 0 && s.evalSecondsPerEpoch! > 0, JSON.stringify(s));
       }
       assert.ok(results.sharedMachine.imagesPerSecond! > 0);
+      // The native engine builds with gcc against OpenBLAS, so the FMA probe can always run where it loads.
+      const floor = results.arithmeticFloor;
+      assert.ok(!('skipped' in floor), JSON.stringify(floor));
+      assert.equal(floor.threads, results.machine.openblas && 'threads' in results.machine.openblas ? results.machine.openblas.threads : -1);
+      assert.ok(floor.lanes === 8 || floor.lanes === 16, `FMA lanes: ${floor.lanes}`);
+      assert.ok(floor.fmaGflops.oneCore > 0 && floor.fmaGflops.threads > 0 && floor.sgemmGflops.oneThread > 0 && floor.sgemmGflops.threads > 0);
+      assert.ok(floor.trainSecondsAtPeak > 0 && floor.evalSecondsAtPeak > 0);
+      assert.match(run.stdout, /arithmetic floor at this CPU's float32 FMA peak \(\d+ GFLOPS on \d threads?/);
     }
     assert.deepEqual(results.pytorch, { skipped: 'quick mode (PyTorch trains on all 60,000 images only)' });
     assert.match(run.stdout, /PyTorch: not measured \(quick mode/);
