@@ -5,7 +5,7 @@ import { gemmFlopsPerImage } from './gemm-flops';
 
 /**
  * How fast the MLP's matrix products could possibly run on this machine: bench/cpu-peak.c's
- * float32 FMA peak (a loop with no memory traffic, best of three runs) on the native engine's
+ * float32 FMA peak (a loop with no memory traffic, the best of a few runs) on the native engine's
  * thread count, and the seconds a full epoch's GEMM FLOP would take at that rate. No engine can
  * train or evaluate faster than these floors without doing fewer or cheaper floating-point
  * operations, so a goal below them is out of reach on this CPU whatever the code does.
@@ -14,6 +14,8 @@ export interface ArithmeticFloor {
   /** Float32 lanes of the widest FMA the CPU has (16: AVX-512, 8: AVX2). */
   lanes: number;
   threads: number;
+  /** Runs of the FMA loop the peak is the best of. */
+  fmaRuns: number;
   fmaGflops: { oneCore: number; threads: number };
   /** OpenBLAS's sgemm on the evaluation's 5,000x784x256 product: whole on one thread, and as the engine's 512-row blocks on `threads`. */
   sgemmGflops: { oneThread: number; threads: number };
@@ -25,7 +27,7 @@ export interface ArithmeticFloor {
 
 const script = fileURLToPath(new URL('cpu-peak.sh', import.meta.url));
 
-type CpuPeak = Pick<ArithmeticFloor, 'lanes' | 'threads' | 'fmaGflops' | 'sgemmGflops'>;
+type CpuPeak = Pick<ArithmeticFloor, 'lanes' | 'threads' | 'fmaRuns' | 'fmaGflops' | 'sgemmGflops'>;
 
 function isCpuPeak(value: unknown): value is CpuPeak {
   const v = value as CpuPeak;
@@ -35,6 +37,7 @@ function isCpuPeak(value: unknown): value is CpuPeak {
     value !== null &&
     positive(v.lanes) &&
     positive(v.threads) &&
+    positive(v.fmaRuns) &&
     positive(v.fmaGflops?.oneCore) &&
     positive(v.fmaGflops?.threads) &&
     positive(v.sgemmGflops?.oneThread) &&

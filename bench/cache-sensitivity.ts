@@ -10,6 +10,8 @@
  */
 import { loadNativeKernels } from '../native/native-addon';
 import { describeActiveEngine, selectBackend } from '../training/backends';
+import { median } from './engine-report';
+import { patternedFloats } from './patterned-floats';
 
 await selectBackend('native');
 const load = loadNativeKernels();
@@ -17,9 +19,8 @@ if (!load.ok) throw new Error(load.reason);
 const kernels = load.kernels;
 
 const [rows, inputs, units] = [256, 784, 256];
-const filled = (length: number) => Float32Array.from({ length }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
-const x = filled(rows * inputs);
-const w = filled(inputs * units);
+const x = patternedFloats(rows * inputs);
+const w = patternedFloats(inputs * units);
 const out = new Float32Array(rows * units);
 const xCopy = x.slice();
 const wCopy = w.slice();
@@ -38,7 +39,7 @@ function productMs(before: () => void, calls = 300): number {
     }
     return total / calls;
   });
-  return rounds.sort((a, b) => a - b)[2]!;
+  return median(rounds);
 }
 
 console.log(`engine: ${describeActiveEngine()}`);

@@ -176,8 +176,8 @@ int main(int argc, char **argv) {
   const double fma_one = fma_gflops(1), fma_all = fma_gflops((int)cores);
   const double sgemm_one = sgemm_gflops(1), sgemm_all = sgemm_gflops((int)cores);
   if (json) {
-    printf("{\"lanes\":%d,\"threads\":%ld,\"fmaGflops\":{\"oneCore\":%.1f,\"threads\":%.1f},\"sgemmGflops\":{\"oneThread\":%.1f,\"threads\":%.1f}}\n", lanes,
-           cores, fma_one, fma_all, sgemm_one, sgemm_all);
+    printf("{\"lanes\":%d,\"threads\":%ld,\"fmaRuns\":%d,\"fmaGflops\":{\"oneCore\":%.1f,\"threads\":%.1f},\"sgemmGflops\":{\"oneThread\":%.1f,\"threads\":%.1f}}\n", lanes,
+           cores, FMA_RUNS, fma_one, fma_all, sgemm_one, sgemm_all);
   } else {
     printf("FMA peak (%d-lane FMAs, %d chains, best of %d): %.0f GFLOPS on 1 core, %.0f on %ld\n", lanes, CHAINS, FMA_RUNS, fma_one, fma_all, cores);
     printf("sgemm %dx%dx%d (median of %d): %.0f GFLOPS whole on 1 thread, %.0f as %d-row blocks on %ld thread%s\n", ROWS, INPUTS, UNITS, REPEATS,

@@ -107,7 +107,7 @@ function arithmeticFloorLine(results: BenchResults): string {
   const threads = `${floor.threads} thread${floor.threads === 1 ? '' : 's'}`;
   return (
     `arithmetic floor at this CPU's float32 FMA peak (${floor.fmaGflops.threads.toFixed(0)} GFLOPS on ${threads}, ${floor.fmaGflops.oneCore.toFixed(0)} on one core, ` +
-    `${floor.lanes}-lane FMAs, best of 3, bench/cpu-peak.c): training ${floor.trainSecondsAtPeak.toFixed(2)} s/epoch, evaluation ${floor.evalSecondsAtPeak.toFixed(3)} s; ` +
+    `${floor.lanes}-lane FMAs, best of ${floor.fmaRuns}, bench/cpu-peak.c): training ${floor.trainSecondsAtPeak.toFixed(2)} s/epoch, evaluation ${floor.evalSecondsAtPeak.toFixed(3)} s; ` +
     `native's products run at ${share(native?.trainGflops)} of it training and ${share(native?.evalGflops)} evaluating ` +
     `(OpenBLAS's sgemm on the evaluation's 5,000x784x256 product: ${floor.sgemmGflops.threads.toFixed(0)} GFLOPS on ${threads}, ${floor.sgemmGflops.oneThread.toFixed(0)} on one)`
   );

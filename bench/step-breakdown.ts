@@ -17,6 +17,7 @@ import { loadDatasetCached, locateDataset } from '../training/fashion-mnist';
 import { buildMlp } from '../training/mlp';
 import { sgdStep } from '../training/sgd-step';
 import { withTrainDefaults } from '../training/train-config';
+import { patternedFloats } from './patterned-floats';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '235' }, repeats: { type: 'string', default: '5' } } });
 const steps = Number(values.steps);
@@ -55,7 +56,6 @@ const stepTimes = Array.from({ length: repeats }, (_, i) => stepsSeconds(i + 1) 
 
 const [inputs, h1, h2, classes] = [784, 256, 256, 10];
 const m = batchSize;
-const filled = (length: number) => Float32Array.from({ length }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
 /** The step's products as tfjs's matMul gradient issues them: [label, m, n, k, transposeA, transposeB]. */
 const products: Array<[string, number, number, number, boolean, boolean]> = [
   ['x·W1 (forward)', m, h1, inputs, false, false],
@@ -68,8 +68,8 @@ const products: Array<[string, number, number, number, boolean, boolean]> = [
   ['dW1 = xᵀ·dz1', inputs, h1, m, true, false],
 ];
 const productTimes = products.map(([label, rows, cols, depth, transposeA, transposeB]) => {
-  const a = filled(rows * depth);
-  const b = filled(depth * cols);
+  const a = patternedFloats(rows * depth);
+  const b = patternedFloats(depth * cols);
   const out = new Float32Array(rows * cols);
   const reps = 200;
   const times = Array.from({ length: repeats }, () => {
